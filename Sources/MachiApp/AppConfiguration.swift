@@ -1,0 +1,81 @@
+public import Configuration
+public import Foundation
+public import MachiHTTP
+
+/// Everything `machi serve` can be configured with, read from a `ConfigReader`
+/// (command-line options → environment → `.env` → defaults).
+///
+/// Keys:
+/// - `http.host` (string, default `0.0.0.0`), `http.port` (int, default 1026);
+/// - `http.public.url` (string, default `http://localhost:<port>`): how clients reach this server;
+/// - `store.sqlite.path` (string, default `./machi-data`): the directory of the SQLite files;
+/// - `store.sqlite.synchronous` (string `full|normal`, default `full`);
+/// - `contexts.fetch.enabled` (bool, default true), `contexts.fetch.timeout` (double seconds, default 5),
+///   `contexts.fetch.max.bytes` (int, default 1 MiB), `contexts.fetch.allow` (comma-separated URL prefixes; empty = any);
+/// - `limits.body.bytes` (default 8 MiB), `limits.json.depth` (64), `limits.q.length` (4096),
+///   `limits.page.default` (20), `limits.page.max` (1000), `limits.batch.max` (10000);
+/// - `log.level` (string, default `info`).
+public struct AppConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var publicURL: String?
+    public var dataDirectory: String?
+    public var synchronousFull: Bool
+    public var contextFetchEnabled: Bool
+    public var contextFetchTimeout: Double
+    public var contextFetchMaxBytes: Int
+    public var contextFetchAllowList: [String]
+    public var limits: APILimits
+    public var logLevel: String
+
+    public init(
+        host: String = "0.0.0.0",
+        port: Int = 1026,
+        publicURL: String? = nil,
+        dataDirectory: String? = "./machi-data",
+        synchronousFull: Bool = true,
+        contextFetchEnabled: Bool = true,
+        contextFetchTimeout: Double = 5,
+        contextFetchMaxBytes: Int = 1 << 20,
+        contextFetchAllowList: [String] = [],
+        limits: APILimits = APILimits(),
+        logLevel: String = "info"
+    ) {
+        self.host = host
+        self.port = port
+        self.publicURL = publicURL
+        self.dataDirectory = dataDirectory
+        self.synchronousFull = synchronousFull
+        self.contextFetchEnabled = contextFetchEnabled
+        self.contextFetchTimeout = contextFetchTimeout
+        self.contextFetchMaxBytes = contextFetchMaxBytes
+        self.contextFetchAllowList = contextFetchAllowList
+        self.limits = limits
+        self.logLevel = logLevel
+    }
+
+    /// Reads the keys listed above.
+    public init(reader: ConfigReader) {
+        let defaults = AppConfiguration()
+        host = reader.string(forKey: "http.host", default: defaults.host)
+        port = reader.int(forKey: "http.port", default: defaults.port)
+        publicURL = reader.string(forKey: "http.public.url")
+        let path = reader.string(forKey: "store.sqlite.path", default: "./machi-data")
+        dataDirectory = path == ":memory:" ? nil : path
+        synchronousFull = reader.string(forKey: "store.sqlite.synchronous", default: "full").lowercased() != "normal"
+        contextFetchEnabled = reader.bool(forKey: "contexts.fetch.enabled", default: true)
+        contextFetchTimeout = reader.double(forKey: "contexts.fetch.timeout", default: 5)
+        contextFetchMaxBytes = reader.int(forKey: "contexts.fetch.max.bytes", default: 1 << 20)
+        contextFetchAllowList = reader.string(forKey: "contexts.fetch.allow", default: "")
+            .split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        limits = APILimits(
+            maxBodyBytes: reader.int(forKey: "limits.body.bytes", default: defaults.limits.maxBodyBytes),
+            maxJSONDepth: reader.int(forKey: "limits.json.depth", default: defaults.limits.maxJSONDepth),
+            maxQueryLength: reader.int(forKey: "limits.q.length", default: defaults.limits.maxQueryLength),
+            defaultLimit: reader.int(forKey: "limits.page.default", default: defaults.limits.defaultLimit),
+            maxLimit: reader.int(forKey: "limits.page.max", default: defaults.limits.maxLimit),
+            maxBatchSize: reader.int(forKey: "limits.batch.max", default: defaults.limits.maxBatchSize)
+        )
+        logLevel = reader.string(forKey: "log.level", default: "info")
+    }
+}

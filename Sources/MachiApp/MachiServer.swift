@@ -1,0 +1,73 @@
+public import Foundation
+public import Hummingbird
+public import Logging
+import MachiBroker
+import MachiCore
+import MachiHTTP
+import MachiSQLite
+import MachiStore
+import NIOCore
+public import Prometheus
+
+/// The composition root: picks the store, wires the broker and the HTTP API into one Hummingbird application.
+public enum MachiServer {
+    /// The version `machi version` prints.
+    public static let version = "0.1.0"
+
+    /// Builds the application for `configuration`.
+    /// - Parameters:
+    ///   - metrics: the registry `/metrics` exposes (bootstrapped by `main`); `nil` serves an empty page.
+    ///   - onServerRunning: called with the bound port once the server listens (tests bind port 0).
+    public static func buildApplication(
+        configuration: AppConfiguration,
+        logger: Logger,
+        metrics: PrometheusCollectorRegistry? = nil,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> some ApplicationProtocol {
+        let store = try SQLiteEntityStore(configuration: storeConfiguration(configuration), logger: logger)
+        let loader: any ContextDocumentLoader =
+            configuration.contextFetchEnabled
+            ? HTTPContextLoader(
+                timeoutSeconds: configuration.contextFetchTimeout,
+                maxBytes: configuration.contextFetchMaxBytes,
+                allowList: configuration.contextFetchAllowList
+            ) : OfflineContextLoader()
+        let services = NGSIServices(
+            entities: EntityService(store: store),
+            contexts: ContextResolver(loader: loader),
+            limits: configuration.limits
+        )
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: NotFoundMiddleware())
+        router.get("health") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok","version":"\#(version)"}"#))
+            )
+        }
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics?.emitToBuffer() ?? []))
+            )
+        }
+        let publicURL = configuration.publicURL ?? "http://localhost:\(configuration.port)"
+        NGSIRouter.register(on: router, services: services, publicBaseURL: publicURL)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "machi"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger
+        )
+    }
+
+    static func storeConfiguration(_ configuration: AppConfiguration) -> SQLiteStoreConfiguration {
+        SQLiteStoreConfiguration(
+            storage: configuration.dataDirectory.map { .directory(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .inMemory,
+            synchronous: configuration.synchronousFull ? .full : .normal
+        )
+    }
+}

@@ -1,0 +1,14 @@
+import OrderedCollections
+public import Hummingbird
+
+/// The request context of every Machi route.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+
+    /// Bodies are collected by the NGSI-LD edge with its own limit (`APILimits.maxBodyBytes`).
+    public var maxUploadSize: Int { 64 * 1024 * 1024 }
+}

@@ -1,0 +1,117 @@
+import OrderedCollections
+import Foundation
+public import Hummingbird
+import MachiBroker
+import MachiCore
+import NIOCore
+
+/// One NGSI-LD request at the edge: its tenant, the negotiated response type, its @context and its body.
+struct NGSIExchange: Sendable {
+    static let coreContextURL = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
+    static let jsonLDContextRel = "http://www.w3.org/ns/json-ld#context"
+
+    let request: Request
+    let tenant: String?
+    let accept: MediaType
+    /// The @context URL of the `Link` header, if any.
+    let linkContextURL: String?
+    let limits: APILimits
+    let requestId: String
+    /// The media type of the body, once read.
+    private(set) var bodyType: MediaType?
+
+    init(_ request: Request, context: AppRequestContext, limits: APILimits, offered: [MediaType] = [.json, .jsonLD])
+        throws(NGSIError)
+    {
+        self.request = request
+        self.limits = limits
+        self.requestId = context.id
+        let tenantHeader = request.headers[.ngsildTenant]
+        if let tenantHeader {
+            guard Self.isValidTenant(tenantHeader) else { throw .badRequestData("Invalid NGSILD-Tenant \"\(tenantHeader)\"") }
+            tenant = tenantHeader
+        } else {
+            tenant = nil
+        }
+        guard let accept = MediaType.negotiate(request.headers[.accept], offered: offered) else {
+            throw NGSIError(.notAcceptable, "None of the media types in Accept is served here; use application/json or application/ld+json")
+        }
+        self.accept = accept
+        linkContextURL = try Self.contextURL(linkHeaders: request.headers[values: .link])
+    }
+
+    var brokerContext: BrokerContext { BrokerContext(tenant: tenant, requestId: requestId) }
+
+    /// Reads and parses the JSON body, checking its media type and size.
+    mutating func readBody(allowMergePatch: Bool = false) async throws(NGSIError) -> JSON {
+        guard let contentType = request.headers[.contentType] else {
+            throw NGSIError(.unsupportedMediaType, "Content-Type is missing; use application/json or application/ld+json")
+        }
+        guard let type = MediaType(contentType: contentType), type == .json || type == .jsonLD || (allowMergePatch && type == .mergePatch)
+        else {
+            throw NGSIError(.unsupportedMediaType, "Content-Type \(contentType) is not supported; use application/json or application/ld+json")
+        }
+        bodyType = type
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limits.maxBodyBytes)
+        } catch {
+            throw NGSIError(.payloadTooLarge, "The body is larger than \(limits.maxBodyBytes) bytes")
+        }
+        guard buffer.readableBytes > 0 else { throw .invalidRequest("The request body is empty") }
+        do {
+            return try buffer.withUnsafeReadableBytes { raw in
+                try JSONParser.parse(raw, limits: JSONParser.Limits(maxDepth: limits.maxJSONDepth))
+            }
+        } catch let failure as JSONParser.Failure {
+            throw .invalidRequest("The body is not valid JSON: \(failure)")
+        } catch {
+            throw .invalidRequest("The body is not valid JSON")
+        }
+    }
+
+    /// The @context that applies to a body element: its `@context` member for `application/ld+json`
+    /// (required), the `Link` header's for `application/json` (where an `@context` member is an error).
+    func contextValue(of element: JSON) throws(NGSIError) -> JSON? {
+        if bodyType == .jsonLD {
+            guard let value = element["@context"] else {
+                throw .badRequestData("A body of type application/ld+json must have an @context member")
+            }
+            return value
+        }
+        if element["@context"] != nil {
+            throw .badRequestData("A body of type application/json must not have an @context member; use a Link header")
+        }
+        return linkContextURL.map(JSON.string)
+    }
+
+    /// The @context of a request without a body (GET, DELETE): the `Link` header's.
+    var headerContextValue: JSON? { linkContextURL.map(JSON.string) }
+
+    static func isValidTenant(_ tenant: String) -> Bool {
+        !tenant.isEmpty && tenant.utf8.count <= 256
+            && tenant.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !"<>\"'\\{}|^`".unicodeScalars.contains($0) }
+    }
+
+    /// The URL of the JSON-LD context `Link` header, if there is one.
+    static func contextURL(linkHeaders: [String]) throws(NGSIError) -> String? {
+        var found: String?
+        for header in linkHeaders {
+            for link in header.split(separator: ",") {
+                let parts = link.split(separator: ";").map { $0.trimmingCharacters(in: " ") }
+                guard let target = parts.first, target.hasPrefix("<"), target.hasSuffix(">"), target.count > 2 else {
+                    throw .badRequestData("Malformed Link header")
+                }
+                let rel = parts.dropFirst().first { $0.lowercased().hasPrefix("rel=") }.map {
+                    String($0.dropFirst(4)).trimmingCharacters(in: "\"")
+                }
+                guard rel == jsonLDContextRel else { continue }
+                guard found == nil else { throw .badRequestData("More than one JSON-LD context Link header") }
+                let url = String(target.dropFirst().dropLast())
+                guard NameRules.isURI(url) else { throw .badRequestData("The Link header's @context is not a URL") }
+                found = url
+            }
+        }
+        return found
+    }
+}

@@ -1,0 +1,112 @@
+import GRDB
+public import MachiCore
+public import MachiStore
+
+extension SQLiteEntityStore {
+    /// The matching entities in creation order, one page.
+    ///
+    /// When the SQL plan is exact (only ids, types and attribute names), LIMIT, OFFSET and COUNT run in SQL.
+    /// Otherwise candidates stream from SQL in rowid order and offset, limit and count apply after
+    /// `EntityQuery.matches(_:resolvingLinkedEntities:)`; without `count` the stream stops once the page is full.
+    /// Linked-entity terms in `q` (`rel{…}`) are followed within the tenant. Both paths read one snapshot (a read
+    /// transaction on the reader pool).
+    public func query(_ query: EntityQuery, tenant: String) async throws -> EntityPage {
+        guard let database = try await tenants.database(for: tenant, create: tenant == StoreTenant.defaultName) else {
+            return EntityPage(entities: [], totalCount: query.count ? 0 : nil)
+        }
+        let plan = QueryPlan(query)
+        let limit = max(0, query.limit)
+        let offset = max(0, query.offset)
+        return try await read(database) { db in
+            plan.exact
+                ? try Self.exactPage(db, query, plan, limit: limit, offset: offset)
+                : try Self.filteredPage(db, query, plan, limit: limit, offset: offset)
+        }
+    }
+
+    private static func exactPage(
+        _ db: Database,
+        _ query: EntityQuery,
+        _ plan: QueryPlan,
+        limit: Int,
+        offset: Int
+    ) throws -> EntityPage {
+        var entities: [Entity] = []
+        if limit > 0 {
+            let rows = try String.fetchCursor(
+                db,
+                sql: "SELECT doc FROM entity\(plan.whereClause) ORDER BY rowid LIMIT ? OFFSET ?",
+                arguments: plan.arguments + [limit, offset]
+            )
+            while let doc = try rows.next() {
+                let entity = try StoredEntityCodec.decode(doc)
+                if Self.matches(query, entity, db) { entities.append(entity) }
+            }
+        }
+        var total: Int?
+        if query.count {
+            total = try Int.fetchOne(
+                db,
+                sql: "SELECT COUNT(*) FROM entity\(plan.whereClause)",
+                arguments: plan.arguments
+            )
+        }
+        return EntityPage(entities: entities, totalCount: total)
+    }
+
+    private static func filteredPage(
+        _ db: Database,
+        _ query: EntityQuery,
+        _ plan: QueryPlan,
+        limit: Int,
+        offset: Int
+    ) throws -> EntityPage {
+        var entities: [Entity] = []
+        var matched = 0
+        if limit == 0 && !query.count { return EntityPage(entities: []) }
+        let rows = try String.fetchCursor(
+            db,
+            sql: "SELECT doc FROM entity\(plan.whereClause) ORDER BY rowid",
+            arguments: plan.arguments
+        )
+        while let doc = try rows.next() {
+            let entity = try StoredEntityCodec.decode(doc)
+            guard Self.matches(query, entity, db) else { continue }
+            matched += 1
+            if matched > offset && entities.count < limit { entities.append(entity) }
+            if !query.count && entities.count >= limit { break }
+        }
+        return EntityPage(entities: entities, totalCount: query.count ? matched : nil)
+    }
+
+    /// The reference semantics, resolving linked entities from the same snapshot.
+    private static func matches(_ query: EntityQuery, _ entity: Entity, _ db: Database) -> Bool {
+        query.matches(entity) { id in
+            // An entity that cannot be read counts as absent here; reading it directly reports the damage.
+            guard let statement = try? db.cachedStatement(sql: "SELECT doc FROM entity WHERE id = ?"),
+                let doc = try? String.fetchOne(statement, arguments: [id])
+            else { return nil }
+            return try? StoredEntityCodec.decode(doc)
+        }
+    }
+
+    /// The types in the tenant with their entity counts and attributes, from counters kept by every write.
+    public func typeSummaries(tenant: String) async throws -> [TypeSummary] {
+        guard let database = try await tenants.database(for: tenant, create: tenant == StoreTenant.defaultName) else {
+            return []
+        }
+        return try await read(database) { db in
+            var summaries: [String: TypeSummary] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT type, entity_count FROM type_stat") {
+                let type: String = row[0]
+                summaries[type] = TypeSummary(type: type, entityCount: row[1], attributes: [:])
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT type, name, kind FROM type_attr_stat") {
+                let type: String = row[0]
+                let name: String = row[1]
+                summaries[type]?.attributes[name, default: []].insert(row[2])
+            }
+            return summaries.values.sorted { $0.type < $1.type }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import GRDB
+import MachiCore
+import MachiStore
+import Metrics
+import Synchronization
+
+/// The store's metric handles, created once per store (no metrics system is bootstrapped here).
+final class StoreMetrics: Sendable {
+    /// `machi_store_write_duration_seconds`: one write transaction, from BEGIN to COMMIT.
+    let writeDuration = Timer(label: "machi_store_write_duration_seconds", preferredDisplayUnit: .seconds)
+    /// `machi_store_transactions_total{outcome="committed"}`.
+    let transactionsCommitted = Counter(label: "machi_store_transactions_total", dimensions: [("outcome", "committed")])
+    /// `machi_store_transactions_total{outcome="failed"}`.
+    let transactionsFailed = Counter(label: "machi_store_transactions_total", dimensions: [("outcome", "failed")])
+    /// Committed transactions, readable by tests.
+    let committed = Atomic<Int>(0)
+}
+
+extension WriteTransaction {
+    /// Runs `batch` in one IMMEDIATE transaction on the writer's own queue and resumes after COMMIT.
+    ///
+    /// Not tied to the calling task's cancellation: the batch carries other callers' writes.
+    static func perform(
+        _ batch: [[EntityChange]],
+        writer: any DatabaseWriter,
+        faults: SQLiteStoreFaults,
+        metrics: StoreMetrics
+    ) async throws -> [[ChangeResult]] {
+        try await withCheckedThrowingContinuation { continuation in
+            writer.asyncWriteWithoutTransaction { db in
+                let start = ContinuousClock.now
+                do {
+                    var results: [[ChangeResult]] = []
+                    try db.inTransaction(.immediate) {
+                        results = try WriteTransaction(db: db, faults: faults).run(batch)
+                        return .commit
+                    }
+                    metrics.writeDuration.record(duration: ContinuousClock.now - start)
+                    metrics.transactionsCommitted.increment()
+                    metrics.committed.add(1, ordering: .relaxed)
+                    continuation.resume(returning: results)
+                } catch {
+                    metrics.transactionsFailed.increment()
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}
+
+extension Timer {
+    /// Records a `Duration` with nanosecond precision.
+    func record(duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import MachiCore
+import MachiStore
+
+/// One tenant's database: its own file (or in-memory database), migrated, with its own group committer.
+final class TenantDatabase: Sendable {
+    typealias Committer = GroupCommitter<[EntityChange], [Result<EntityChangeResult, NGSIError>]>
+
+    let tenant: String
+    /// A `DatabasePool` (WAL, reader pool) for file storage, a `DatabaseQueue` in memory.
+    let writer: any DatabaseWriter
+    let committer: Committer
+
+    private init(tenant: String, writer: any DatabaseWriter, committer: Committer) {
+        self.tenant = tenant
+        self.writer = writer
+        self.committer = committer
+    }
+
+    /// Opens (creating if needed) and migrates the tenant's database, and checks that it belongs to `tenant`.
+    ///
+    /// This does blocking file I/O (open, migrate); it runs once per tenant and process.
+    /// - Throws: `StoreError`.
+    static func open(
+        tenant: String,
+        configuration: SQLiteStoreConfiguration,
+        makeCommitter: (any DatabaseWriter) -> Committer
+    ) throws(StoreError) -> TenantDatabase {
+        var config = Configuration()
+        config.label = "machi.store"
+        config.busyMode = .timeout(configuration.busyTimeout.timeInterval)
+        config.maximumReaderCount = max(1, configuration.readerPoolSize)
+        let synchronous = configuration.synchronous.pragmaValue  // one of a fixed set of keywords
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        let writer: any DatabaseWriter
+        do {
+            switch configuration.storage.base {
+            case .inMemory:
+                writer = try DatabaseQueue(configuration: config)
+            case .directory(let directory):
+                let path = directory.appendingPathComponent(TenantFileName.fileName(for: tenant)).path
+                writer = try DatabasePool(path: path, configuration: config)
+            }
+            try Schema.migrator.migrate(writer)
+            try writer.write { db in
+                if let owner = try String.fetchOne(db, sql: "SELECT name FROM tenant WHERE id = 1") {
+                    guard owner == tenant else {
+                        throw StoreError(.corrupt, "the tenant database file belongs to another tenant")
+                    }
+                } else {
+                    try db.execute(sql: "INSERT INTO tenant (id, name) VALUES (1, ?)", arguments: [tenant])
+                }
+            }
+        } catch {
+            throw StoreError(mapping: error, "cannot open the tenant database")
+        }
+        return TenantDatabase(tenant: tenant, writer: writer, committer: makeCommitter(writer))
+    }
+
+    /// Closes the connections; later calls fail.
+    func close() throws(StoreError) {
+        do {
+            try writer.close()
+        } catch {
+            throw StoreError(mapping: error, "cannot close the tenant database")
+        }
+    }
+}
+
+extension StoreError {
+    /// A store error for `error`: kept as is if it is one already, otherwise classified by SQLite result code.
+    /// `message` must be client-safe; the database text goes to `underlying` only.
+    init(mapping error: any Error, _ message: String, file: String = #fileID, line: Int = #line) {
+        if let error = error as? StoreError {
+            self = error
+            return
+        }
+        guard let databaseError = error as? DatabaseError else {
+            let code: Code = error is CancellationError ? .unavailable : .internalError
+            self.init(code, message, underlying: error, file: file, line: line)
+            return
+        }
+        let code: Code =
+            switch databaseError.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_AUTH:
+                .unavailable
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_FORMAT, .SQLITE_SCHEMA:
+                .corrupt
+            case .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_NOMEM, .SQLITE_PROTOCOL, .SQLITE_NOLFS:
+                .io
+            case .SQLITE_MISUSE:
+                .closed
+            default:
+                .internalError
+            }
+        self.init(code, message, underlying: databaseError, file: file, line: line)
+    }
+}

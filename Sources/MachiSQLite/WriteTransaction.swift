@@ -1,0 +1,93 @@
+import GRDB
+import MachiCore
+import MachiStore
+
+/// Test hooks that make writes fail at chosen points. Never set in production.
+package struct SQLiteStoreFaults: Sendable {
+    /// Called inside a change's savepoint after the entity and all its index rows are written; throwing an
+    /// `NGSIError` rejects the change (its savepoint rolls back), any other error fails the whole transaction.
+    package var afterWrite: (@Sendable (_ entityId: String) throws -> Void)?
+
+    /// Creates hooks.
+    package init(afterWrite: (@Sendable (_ entityId: String) throws -> Void)? = nil) {
+        self.afterWrite = afterWrite
+    }
+}
+
+/// Runs a batch of `apply` requests inside one write transaction: each change in its own savepoint.
+struct WriteTransaction {
+    typealias ChangeResult = Result<EntityChangeResult, NGSIError>
+
+    let db: Database
+    let faults: SQLiteStoreFaults
+
+    /// Runs every change of every request, in order.
+    /// - Throws: A database error that must fail the whole transaction (I/O, disk full, corruption).
+    func run(_ batch: [[EntityChange]]) throws -> [[ChangeResult]] {
+        let writer = EntityWriter(db: db)
+        return try batch.map { changes in try changes.map { try run($0, writer: writer) } }
+    }
+
+    private func run(_ change: EntityChange, writer: EntityWriter) throws -> ChangeResult {
+        var result: ChangeResult = .failure(NGSIError(.internalError, "the change did not run"))
+        try db.inSavepoint {
+            do {
+                let before = try writer.row(id: change.id)
+                let after: Entity?
+                switch Self.evaluate(change, current: before?.entity) {
+                case .success(let entity): after = entity
+                case .failure(let error):
+                    result = .failure(error)
+                    return .rollback
+                }
+                try writer.write(before: before, after: after)
+                try faults.afterWrite?(change.id)
+                result = .success(EntityChangeResult(before: before?.entity, after: after))
+                return .commit
+            } catch let error as NGSIError {
+                result = .failure(error)
+                return .rollback
+            } catch is StoredEntityCodec.Failure {
+                result = .failure(NGSIError(.internalError, "the stored entity \(change.id) cannot be read"))
+                return .rollback
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                // Only this change's rows violate the schema; the transaction itself is sound.
+                result = .failure(NGSIError(.internalError, "the entity \(change.id) cannot be stored"))
+                return .rollback
+            }
+        }
+        return result
+    }
+
+    /// Runs the change's closure on `current` and checks what it returns.
+    static func evaluate(_ change: EntityChange, current: Entity?) -> Result<Entity?, NGSIError> {
+        let after: Entity?
+        do {
+            after = try change.apply(current)
+        } catch let error as NGSIError {
+            return .failure(error)
+        } catch {
+            return .failure(NGSIError(.internalError, "the change of \(change.id) failed"))
+        }
+        if let after, after.id != change.id {
+            return .failure(NGSIError(.internalError, "the change of \(change.id) returned another entity id"))
+        }
+        if after == nil && current == nil {
+            return .failure(.notFound("entity \(change.id) not found"))
+        }
+        return .success(after)
+    }
+
+    /// What the changes would do in a tenant that has no entities yet, without touching storage: lets `apply`
+    /// avoid creating a tenant when every change fails.
+    static func dryRun(_ changes: [EntityChange]) -> [ChangeResult] {
+        var entities: [String: Entity] = [:]
+        return changes.map { change in
+            let current = entities[change.id]
+            return evaluate(change, current: current).map { after in
+                entities[change.id] = after
+                return EntityChangeResult(before: current, after: after)
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import MachiCore
+import MachiSQLite
+import MachiStore
+import Testing
+
+/// The SQL pre-filters use the indexes (checked with `EXPLAIN QUERY PLAN`) and are exact only where they may be.
+struct QueryPlanTests {
+    static let ns = "https://machi.example/ns#"
+    static let building = ns + "Building"
+    static let temperature = ns + "temperature"
+    static let location = ns + "location"
+
+    /// A store with one entity, so the tenant database exists.
+    func storeWithOneEntity() async throws -> SQLiteEntityStore {
+        let store = try memoryStore()
+        let entity = Entity(id: "urn:ngsi-ld:Building:1", types: [Self.building])
+        _ = try await store.apply([EntityChange(id: entity.id) { _ in entity }], tenant: "plans")
+        return store
+    }
+
+    @Test func geoQueryUsesTheRTree() async throws {
+        let store = try await storeWithOneEntity()
+        let geo = GeoQuery(
+            relation: .near(maxDistance: 1_000, minDistance: nil),
+            geometry: .point(Position(longitude: 139.76, latitude: 35.68)),
+            geoproperty: Self.location
+        )
+        let plan = try await store.explainQueryPlan(EntityQuery(geo: geo), tenant: "plans")
+        #expect(plan.contains { $0.contains("VIRTUAL TABLE INDEX 2:") }, "plan: \(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN entity") }, "plan: \(plan)")
+        #expect(!store.isExactPlan(EntityQuery(geo: geo)))
+    }
+
+    @Test func typeAndQUseTheAttributeValueIndex() async throws {
+        let store = try await storeWithOneEntity()
+        let q = QueryExpression.term(
+            QueryTerm(path: AttributePath(attribute: Self.temperature), comparison: .greater(.number(20)))
+        )
+        let query = EntityQuery(types: .type(Self.building), q: q)
+        let plan = try await store.explainQueryPlan(query, tenant: "plans")
+        #expect(
+            plan.contains { $0.contains("attr_value USING") && $0.contains("INDEX attr_value_num") },
+            "plan: \(plan)"
+        )
+        #expect(!plan.contains { $0.hasPrefix("SCAN entity") }, "plan: \(plan)")
+        #expect(!store.isExactPlan(query))
+    }
+
+    @Test func typeQueryUsesTheTypeIndexAndIsExact() async throws {
+        let store = try await storeWithOneEntity()
+        let query = EntityQuery(
+            types: .or([.type(Self.building), .type(Self.ns + "Sensor")]),
+            attributes: [Self.temperature]
+        )
+        let plan = try await store.explainQueryPlan(query, tenant: "plans")
+        #expect(plan.contains { $0.contains("entity_type") }, "plan: \(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN entity") }, "plan: \(plan)")
+        #expect(store.isExactPlan(query))
+        #expect(store.isExactPlan(EntityQuery(ids: ["urn:a"], types: .type(Self.building))))
+        #expect(!store.isExactPlan(EntityQuery(idPattern: "a")))
+    }
+}
