@@ -93,7 +93,10 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .testTarget(name: "MachiCoreTests", dependencies: ["MachiCore"]),
+        .testTarget(
+            name: "MachiCoreTests",
+            dependencies: ["MachiCore", .product(name: "OrderedCollections", package: "swift-collections")]
+        ),
         .testTarget(
             name: "MachiSQLiteTests",
             dependencies: ["MachiCore", "MachiStore", "MachiSQLite", "MachiStoreTesting"]

@@ -66,7 +66,8 @@ public enum MachiServer {
 
     static func storeConfiguration(_ configuration: AppConfiguration) -> SQLiteStoreConfiguration {
         SQLiteStoreConfiguration(
-            storage: configuration.dataDirectory.map { .directory(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .inMemory,
+            storage: configuration.dataDirectory.map { .directory(URL(fileURLWithPath: $0, isDirectory: true)) }
+                ?? .inMemory,
             synchronous: configuration.synchronousFull ? .full : .normal
         )
     }

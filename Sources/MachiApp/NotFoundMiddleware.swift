@@ -4,7 +4,11 @@ import NIOCore
 
 /// Answers requests that match no route — and every uncaught error outside `/ngsi-ld/v1` — with ProblemDetails.
 struct NotFoundMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         do {

@@ -11,6 +11,9 @@ public protocol ContextDocumentLoader: Sendable {
 public struct OfflineContextLoader: ContextDocumentLoader {
     public init() {}
     public func load(url: String) async throws(NGSIError) -> JSON {
-        throw NGSIError(.ldContextNotAvailable, "Remote @context \(url) cannot be fetched (remote contexts are disabled)")
+        throw NGSIError(
+            .ldContextNotAvailable,
+            "Remote @context \(url) cannot be fetched (remote contexts are disabled)"
+        )
     }
 }

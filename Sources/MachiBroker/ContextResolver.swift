@@ -1,6 +1,6 @@
 public import Foundation
-import OrderedCollections
 public import MachiCore
+import OrderedCollections
 import Synchronization
 
 /// Turns the @context of a request into an active `JSONLDContext`, with two caches: fetched remote documents
@@ -16,7 +16,11 @@ public final class ContextResolver: Sendable {
         /// Processed contexts kept at most.
         public var maxProcessedContexts: Int
 
-        public init(maxDocuments: Int = 512, documentLifetime: Duration = .seconds(3600), maxProcessedContexts: Int = 1024) {
+        public init(
+            maxDocuments: Int = 512,
+            documentLifetime: Duration = .seconds(3600),
+            maxProcessedContexts: Int = 1024
+        ) {
             self.maxDocuments = maxDocuments
             self.documentLifetime = documentLifetime
             self.maxProcessedContexts = maxProcessedContexts
@@ -25,7 +29,10 @@ public final class ContextResolver: Sendable {
 
     /// A context document the broker knows: hosted (added through the API) or cached (fetched).
     public struct StoredContext: Sendable {
-        public enum Kind: String, Sendable { case hosted = "Hosted", cached = "Cached" }
+        public enum Kind: String, Sendable {
+            case hosted = "Hosted"
+            case cached = "Cached"
+        }
         public var id: String
         public var url: String
         public var kind: Kind
@@ -58,7 +65,9 @@ public final class ContextResolver: Sendable {
             try await self.document(at: url)
         }
         state.withLock {
-            if $0.processed.count >= configuration.maxProcessedContexts { $0.processed.removeAll(keepingCapacity: true) }
+            if $0.processed.count >= configuration.maxProcessedContexts {
+                $0.processed.removeAll(keepingCapacity: true)
+            }
             $0.processed[key] = context
         }
         return context
@@ -69,7 +78,11 @@ public final class ContextResolver: Sendable {
         let now = Date()
         let lifetime = configuration.documentLifetime
         let cached: JSON? = state.withLock { state in
-            guard var stored = state.documents[url] ?? state.documents.values.first(where: { url.hasSuffix("/jsonldContexts/\($0.id)") && $0.kind == .hosted })
+            guard
+                var stored = state.documents[url]
+                    ?? state.documents.values.first(where: {
+                        url.hasSuffix("/jsonldContexts/\($0.id)") && $0.kind == .hosted
+                    })
             else { return nil }
             if stored.kind == .cached, now.timeIntervalSince(stored.createdAt) > lifetime.timeInterval { return nil }
             stored.hits += 1
@@ -80,7 +93,10 @@ public final class ContextResolver: Sendable {
         if let cached { return cached }
         let document = try await loader.load(url: url)
         guard document["@context"] != nil else {
-            throw NGSIError(.ldContextNotAvailable, "The document at \(url) is not a JSON-LD context (no @context member)")
+            throw NGSIError(
+                .ldContextNotAvailable,
+                "The document at \(url) is not a JSON-LD context (no @context member)"
+            )
         }
         state.withLock {
             if $0.documents.count >= configuration.maxDocuments,
@@ -89,8 +105,13 @@ public final class ContextResolver: Sendable {
                 $0.documents[oldest.url] = nil
             }
             $0.documents[url] = StoredContext(
-                id: UUID().uuidString.lowercased(), url: url, kind: .cached, document: document, createdAt: now,
-                lastUsage: now, hits: 1
+                id: UUID().uuidString.lowercased(),
+                url: url,
+                kind: .cached,
+                document: document,
+                createdAt: now,
+                lastUsage: now,
+                hits: 1
             )
         }
         return document
@@ -107,7 +128,12 @@ public final class ContextResolver: Sendable {
         }
         let id = "urn:ngsi-ld:context:" + UUID().uuidString.lowercased()
         let stored = StoredContext(
-            id: id, url: "\(baseURL)/\(id)", kind: .hosted, document: document, createdAt: Date(), lastUsage: nil,
+            id: id,
+            url: "\(baseURL)/\(id)",
+            kind: .hosted,
+            document: document,
+            createdAt: Date(),
+            lastUsage: nil,
             hits: 0
         )
         state.withLock { $0.documents[stored.url] = stored }

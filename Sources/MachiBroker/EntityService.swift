@@ -50,14 +50,20 @@ public struct EntityService: Sendable {
     // MARK: Writes
 
     /// Applies changes in one transaction; each change succeeds or fails on its own.
-    public func apply(_ changes: [EntityChange], in context: BrokerContext) async throws(NGSIError)
+    public func apply(
+        _ changes: [EntityChange],
+        in context: BrokerContext
+    ) async throws(NGSIError)
         -> [Result<EntityChangeResult, NGSIError>]
     {
         try await perform { try await store.apply(changes, tenant: context.storeTenant) }
     }
 
     /// Applies one change and returns its result, or throws its error.
-    public func applyOne(_ change: EntityChange, in context: BrokerContext) async throws(NGSIError) -> EntityChangeResult {
+    public func applyOne(
+        _ change: EntityChange,
+        in context: BrokerContext
+    ) async throws(NGSIError) -> EntityChangeResult {
         let results = try await apply([change], in: context)
         switch results.first {
         case .success(let result)?: return result
@@ -94,7 +100,10 @@ public struct EntityService: Sendable {
     }
 
     /// A change that runs `body` on an existing entity, failing with `ResourceNotFound` if there is none.
-    public static func modification(id: String, _ body: @escaping @Sendable (inout Entity) throws -> Void) -> EntityChange {
+    public static func modification(
+        id: String,
+        _ body: @escaping @Sendable (inout Entity) throws -> Void
+    ) -> EntityChange {
         EntityChange(id: id) { existing in
             guard var entity = existing else { throw NGSIError.notFound("Entity \(id) not found") }
             try body(&entity)

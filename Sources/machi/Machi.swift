@@ -28,7 +28,8 @@ struct Version: ParsableCommand {
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the NGSI-LD API.",
-        discussion: "Options override environment variables (HTTP_PORT, STORE_SQLITE_PATH, ...), which override defaults."
+        discussion:
+            "Options override environment variables (HTTP_PORT, STORE_SQLITE_PATH, ...), which override defaults."
     )
 
     @Option(name: .long, help: "The port to listen on (default 1026; env HTTP_PORT).")
@@ -65,8 +66,15 @@ struct Serve: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "machi")
 
-        let app = try await MachiServer.buildApplication(configuration: configuration, logger: logger, metrics: registry) { port in
-            logger.info("machi listening", metadata: ["http.port": "\(port)", "store.path": "\(configuration.dataDirectory ?? ":memory:")"])
+        let app = try await MachiServer.buildApplication(
+            configuration: configuration,
+            logger: logger,
+            metrics: registry
+        ) { port in
+            logger.info(
+                "machi listening",
+                metadata: ["http.port": "\(port)", "store.path": "\(configuration.dataDirectory ?? ":memory:")"]
+            )
         }
         let group = ServiceGroup(
             configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -29,7 +29,9 @@ import Testing
             let read = try await client.get(path)
             #expect(read.json["height"]?["value"] == 1)
             #expect(read.json["flow"]?["value"] == 3)
-            #expect(try await client.post("\(path)/attrs", #"{"height": {"type": "Property", "value": 8}}"#).status == 204)
+            #expect(
+                try await client.post("\(path)/attrs", #"{"height": {"type": "Property", "value": 8}}"#).status == 204
+            )
             #expect(try await client.get(path).json["height"]?["value"] == 8)
         }
     }

@@ -5,7 +5,10 @@ import Testing
 @Suite struct EntityLifecycleTests {
     @Test func createThenRetrieveRoundTripsTheEntity() async throws {
         try await withMachi { client in
-            let created = try await client.post("/ngsi-ld/v1/entities", waterObserved("urn:ngsi-ld:WaterObserved:1", height: 2.5))
+            let created = try await client.post(
+                "/ngsi-ld/v1/entities",
+                waterObserved("urn:ngsi-ld:WaterObserved:1", height: 2.5)
+            )
             #expect(created.status == 201)
             #expect(created.header("Location") == "/ngsi-ld/v1/entities/urn:ngsi-ld:WaterObserved:1")
 
@@ -80,7 +83,9 @@ import Testing
                                "height": "https://smartdatamodels.org/dataModel.Environment/height"},
                               "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"]}
                 """
-            #expect(try await client.post("/ngsi-ld/v1/entities", body, contentType: "application/ld+json").status == 201)
+            #expect(
+                try await client.post("/ngsi-ld/v1/entities", body, contentType: "application/ld+json").status == 201
+            )
             let read = try await client.get("/ngsi-ld/v1/entities/urn:ngsi-ld:W:ld")
             #expect(read.json["type"] == "https://smartdatamodels.org/dataModel.Environment/WaterObserved")
             #expect(read.json["https://smartdatamodels.org/dataModel.Environment/height"]?["value"] == 4)

@@ -1,5 +1,5 @@
-import MachiCore
 import HTTPTypes
+import MachiCore
 import Testing
 
 /// Every malformed or hostile request gets a clear ProblemDetails and changes nothing.
@@ -10,9 +10,18 @@ import Testing
         (#"{"id": 42, "type": "X"}"#, "BadRequestData", 400),
         (#"{"id": "urn:a:b"}"#, "BadRequestData", 400),
         (#"{"id": "urn:a:b", "type": "X", "p": {"type": "Property"}}"#, "BadRequestData", 400),
-        (#"{"id": "urn:a:b", "type": "X", "r": {"type": "Relationship", "object": "not a uri"}}"#, "BadRequestData", 400),
-        (#"{"id": "urn:a:b", "type": "X", "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [500, 0]}}}"#, "BadRequestData", 400),
-        (#"{"id": "urn:a:b", "type": "X", "p": {"type": "Property", "value": 1, "observedAt": "yesterday"}}"#, "BadRequestData", 400),
+        (
+            #"{"id": "urn:a:b", "type": "X", "r": {"type": "Relationship", "object": "not a uri"}}"#, "BadRequestData",
+            400
+        ),
+        (
+            #"{"id": "urn:a:b", "type": "X", "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [500, 0]}}}"#,
+            "BadRequestData", 400
+        ),
+        (
+            #"{"id": "urn:a:b", "type": "X", "p": {"type": "Property", "value": 1, "observedAt": "yesterday"}}"#,
+            "BadRequestData", 400
+        ),
         (#"{"id": "urn:a:b", "type": "X", "bad<name": 1}"#, "BadRequestData", 400),
         ("[1,2,3]", "BadRequestData", 400),
         ("", "InvalidRequest", 400),
@@ -40,7 +49,10 @@ import Testing
     @Test func oversizedBodiesAreRejected() async throws {
         try await withMachi { client in
             let big = String(repeating: "x", count: 10 * 1024 * 1024)
-            let reply = try await client.post("/ngsi-ld/v1/entities", #"{"id": "urn:a:big", "type": "X", "p": "\#(big)"}"#)
+            let reply = try await client.post(
+                "/ngsi-ld/v1/entities",
+                #"{"id": "urn:a:big", "type": "X", "p": "\#(big)"}"#
+            )
             #expect(reply.status == 413)
             #expect(try await client.get("/ngsi-ld/v1/entities/urn:a:big").status == 404)
         }
@@ -48,14 +60,21 @@ import Testing
 
     @Test func wrongContentTypeIsUnsupported() async throws {
         try await withMachi { client in
-            let reply = try await client.post("/ngsi-ld/v1/entities", waterObserved("urn:a:ct", height: 1), contentType: "text/plain")
+            let reply = try await client.post(
+                "/ngsi-ld/v1/entities",
+                waterObserved("urn:a:ct", height: 1),
+                contentType: "text/plain"
+            )
             #expect(reply.status == 415)
         }
     }
 
     @Test func contextInAJSONBodyIsRejected() async throws {
         try await withMachi { client in
-            let reply = try await client.post("/ngsi-ld/v1/entities", #"{"id": "urn:a:c", "type": "X", "@context": {}}"#)
+            let reply = try await client.post(
+                "/ngsi-ld/v1/entities",
+                #"{"id": "urn:a:c", "type": "X", "@context": {}}"#
+            )
             #expect(reply.status == 400)
             #expect(reply.errorType == "BadRequestData")
         }
@@ -63,8 +82,13 @@ import Testing
 
     @Test func unknownRemoteContextIsUnavailable() async throws {
         try await withMachi { client in
-            let link = #"<http://contexts.invalid/nothing.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json""#
-            let reply = try await client.post("/ngsi-ld/v1/entities", waterObserved("urn:a:ctx", height: 1), headers: ["Link": link])
+            let link =
+                #"<http://contexts.invalid/nothing.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json""#
+            let reply = try await client.post(
+                "/ngsi-ld/v1/entities",
+                waterObserved("urn:a:ctx", height: 1),
+                headers: ["Link": link]
+            )
             #expect(reply.status == 503)
             #expect(reply.errorType == "LdContextNotAvailable")
         }
@@ -93,6 +117,17 @@ import Testing
             let reply = try await client.get("/ngsi-ld/v1/nothing-here")
             #expect(reply.status == 404)
             #expect(reply.errorType == "ResourceNotFound")
+        }
+    }
+}
+
+@Suite struct NotImplementedTests {
+    @Test(arguments: ["/ngsi-ld/v1/subscriptions", "/ngsi-ld/v1/temporal/entities?type=X", "/ngsi-ld/v1/csourceRegistrations"])
+    func unimplementedFamiliesAnswerOperationNotSupported(path: String) async throws {
+        try await withMachi { client in
+            let reply = try await client.get(path)
+            #expect(reply.status == 501)
+            #expect(reply.errorType == "OperationNotSupported")
         }
     }
 }

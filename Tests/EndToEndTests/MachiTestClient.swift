@@ -22,7 +22,8 @@ func withMachi(
 struct MachiClient: Sendable {
     let client: any TestClientProtocol
 
-    static let link = #"<https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json""#
+    static let link =
+        #"<https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json""#
 
     @discardableResult
     func send(
@@ -48,7 +49,12 @@ struct MachiClient: Sendable {
         try await send(.get, path, headers: headers)
     }
 
-    func post(_ path: String, _ body: String, contentType: String = "application/json", headers: [String: String] = [:])
+    func post(
+        _ path: String,
+        _ body: String,
+        contentType: String = "application/json",
+        headers: [String: String] = [:]
+    )
         async throws -> Reply
     {
         try await send(.post, path, body: body, contentType: contentType, headers: headers)

@@ -6,11 +6,19 @@ import Testing
     /// Five gauges along a line in Shiojiri, heights 1…5.
     func seed(_ client: MachiClient) async throws {
         let entities = (1...5).map {
-            waterObserved("urn:ngsi-ld:WaterObserved:q\($0)", height: Double($0), longitude: 137.95 + Double($0) * 0.01, latitude: 36.11)
+            waterObserved(
+                "urn:ngsi-ld:WaterObserved:q\($0)",
+                height: Double($0),
+                longitude: 137.95 + Double($0) * 0.01,
+                latitude: 36.11
+            )
         }
         let reply = try await client.post("/ngsi-ld/v1/entityOperations/create", "[\(entities.joined(separator: ","))]")
         #expect(reply.status == 201)
-        try await client.post("/ngsi-ld/v1/entities", #"{"id": "urn:ngsi-ld:Shelter:1", "type": "Shelter", "capacity": {"type": "Property", "value": 300}}"#)
+        try await client.post(
+            "/ngsi-ld/v1/entities",
+            #"{"id": "urn:ngsi-ld:Shelter:1", "type": "Shelter", "capacity": {"type": "Property", "value": 300}}"#
+        )
     }
 
     func ids(_ reply: Reply) -> [String] { reply.json.arrayValue?.compactMap { $0["id"]?.stringValue } ?? [] }
@@ -61,8 +69,11 @@ import Testing
     @Test func geoWithinAPolygon() async throws {
         try await withMachi { client in
             try await seed(client)
-            let polygon = "%5B%5B%5B137.965,36.1%5D,%5B137.985,36.1%5D,%5B137.985,36.12%5D,%5B137.965,36.12%5D,%5B137.965,36.1%5D%5D%5D"
-            let reply = try await client.get("/ngsi-ld/v1/entities?type=WaterObserved&georel=within&geometry=Polygon&coordinates=\(polygon)")
+            let polygon =
+                "%5B%5B%5B137.965,36.1%5D,%5B137.985,36.1%5D,%5B137.985,36.12%5D,%5B137.965,36.12%5D,%5B137.965,36.1%5D%5D%5D"
+            let reply = try await client.get(
+                "/ngsi-ld/v1/entities?type=WaterObserved&georel=within&geometry=Polygon&coordinates=\(polygon)"
+            )
             #expect(Set(ids(reply)) == ["urn:ngsi-ld:WaterObserved:q2", "urn:ngsi-ld:WaterObserved:q3"])
         }
     }
@@ -90,7 +101,10 @@ import Testing
     @Test func geoJSONRepresentation() async throws {
         try await withMachi { client in
             try await seed(client)
-            let reply = try await client.get("/ngsi-ld/v1/entities?type=WaterObserved&limit=1", headers: ["Accept": "application/geo+json"])
+            let reply = try await client.get(
+                "/ngsi-ld/v1/entities?type=WaterObserved&limit=1",
+                headers: ["Accept": "application/geo+json"]
+            )
             #expect(reply.header("Content-Type") == "application/geo+json")
             #expect(reply.json["type"] == "FeatureCollection")
             #expect(reply.json["features"]?.arrayValue?.first?["geometry"]?["type"] == "Point")

@@ -53,12 +53,16 @@ public struct NGSIError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The ProblemDetails body (RFC 7807).
     public var problemDetails: JSON {
-        ["type": .string(code.typeURI), "title": .string(title), "status": .number(Double(status)), "detail": .string(detail)]
+        [
+            "type": .string(code.typeURI), "title": .string(title), "status": .number(Double(status)),
+            "detail": .string(detail),
+        ]
     }
 
     static func defaultTitle(_ code: Code) -> String {
         switch code.name {
-        case "InvalidRequest": "The request associated to the operation is syntactically invalid or includes wrong content"
+        case "InvalidRequest":
+            "The request associated to the operation is syntactically invalid or includes wrong content"
         case "BadRequestData": "The request includes input data which does not meet the requirements of the operation"
         case "AlreadyExists": "The referred element already exists"
         case "OperationNotSupported": "The operation is not supported"

@@ -1,4 +1,5 @@
 import OrderedCollections
+
 /// Writes `JSON` values as compact UTF-8 JSON text.
 public enum JSONWriter {
     /// The compact JSON text of `value`.

@@ -152,8 +152,13 @@ struct LocalPass {
 }
 
 extension NGSIError {
+    /// The longest detail an @context error repeats: hostile input must not come back as a huge error message.
+    static let maxContextErrorDetail = 400
+
     /// A `BadRequestData` error for an @context that JSON-LD context processing rejects.
     static func invalidContext(_ detail: String) -> NGSIError {
-        NGSIError(.badRequestData, "Invalid @context: \(detail)")
+        let shown =
+            detail.count > maxContextErrorDetail ? detail.prefix(maxContextErrorDetail) + "…" : Substring(detail)
+        return NGSIError(.badRequestData, "Invalid @context: \(shown)")
     }
 }

@@ -11,6 +11,7 @@ extension JSONLDContext {
         /// thousand.
         public var maxTermDefinitions: Int
 
+        /// Limits with the defaults above, suitable for a public broker.
         public init(
             maxRemoteDepth: Int = 8,
             maxRemoteContexts: Int = 32,

@@ -1,4 +1,5 @@
 import OrderedCollections
+
 /// The stored form of an entity: one JSON object, expanded and normalized, every attribute an array of instances.
 ///
 /// ```json

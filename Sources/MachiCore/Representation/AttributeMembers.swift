@@ -1,4 +1,5 @@
 import OrderedCollections
+
 /// Member names of attributes that are NGSI-LD keywords, not sub-attributes: never expanded or compacted.
 enum AttributeMembers {
     static let reserved: Set<String> = [

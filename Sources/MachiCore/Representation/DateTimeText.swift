@@ -1,5 +1,5 @@
-import OrderedCollections
 public import Foundation
+import OrderedCollections
 
 /// ISO 8601 date-times as NGSI-LD uses them (`2026-11-21T09:30:00.000Z`).
 public enum DateTimeText {

@@ -1,4 +1,5 @@
 import OrderedCollections
+
 /// The NGSI-LD write semantics on an entity, as pure functions (ETSI GS CIM 009, 5.6).
 extension Entity {
     /// Append Entity Attributes (`POST /entities/{id}/attrs`): adds attributes; an instance with the same
@@ -96,7 +97,12 @@ extension Entity {
 
     /// Delete Entity Attribute: the default instance, the instance with `datasetId`, or all instances.
     /// - Throws: `ResourceNotFound` if there is nothing to delete.
-    public mutating func deleteAttribute(_ name: String, datasetId: String?, deleteAll: Bool, now: String) throws(NGSIError) {
+    public mutating func deleteAttribute(
+        _ name: String,
+        datasetId: String?,
+        deleteAll: Bool,
+        now: String
+    ) throws(NGSIError) {
         guard var instances = attributes[name] else { throw .notFound("Entity \(id) has no such attribute") }
         if deleteAll {
             attributes[name] = nil

@@ -1,9 +1,12 @@
 import OrderedCollections
+
 extension EntityDecoder {
     /// Validates an entity id: a URI.
     public func entityId(_ value: JSON?) throws(NGSIError) -> String {
         guard let value else { throw .badRequestData("The entity has no id") }
-        guard let id = value.stringValue else { throw .badRequestData("The entity id must be a string, not \(value.kindName)") }
+        guard let id = value.stringValue else {
+            throw .badRequestData("The entity id must be a string, not \(value.kindName)")
+        }
         guard NameRules.isURI(id) else { throw .badRequestData("The entity id \"\(id)\" is not a URI") }
         return id
     }
@@ -63,7 +66,9 @@ extension EntityDecoder {
             }
         case .languageProperty:
             guard case .object(let map) = value,
-                map.values.allSatisfy({ $0.stringValue != nil || ($0.arrayValue?.allSatisfy { $0.stringValue != nil } ?? false) })
+                map.values.allSatisfy({
+                    $0.stringValue != nil || ($0.arrayValue?.allSatisfy { $0.stringValue != nil } ?? false)
+                })
             else { throw .badRequestData("LanguageProperty \(label) needs a languageMap of language tags to strings") }
         case .vocabProperty:
             var expanded: [JSON] = []

@@ -50,7 +50,8 @@ public struct EntityDecoder: Sendable {
 
     func attributes(of object: JSONObject, allowDeletion: Bool) throws(NGSIError) -> EntityFragment {
         var fragment = EntityFragment()
-        for (name, value) in object where !AttributeMembers.entityMembers.contains(name) && name != "@id"
+        for (name, value) in object
+        where !AttributeMembers.entityMembers.contains(name) && name != "@id"
             && name != "@type"
         {
             guard NameRules.isValidName(name) else { throw .badRequestData("Invalid attribute name \"\(name)\"") }
@@ -111,9 +112,10 @@ public struct EntityDecoder: Sendable {
         } else if let inferred = AttributeKind.allCases.first(where: { members[$0.valueMember] != nil }),
             members["type"] == nil
         {
-            kind = inferred == .property && AttributeMembers.geoPropertyNames.contains(name) && isGeoJSON(members["value"])
+            kind =
+                inferred == .property && AttributeMembers.geoPropertyNames.contains(name) && isGeoJSON(members["value"])
                 ? .geoProperty : inferred
-            members["type"] = .string(kind.rawValue)
+            members.updateValue(.string(kind.rawValue), forKey: "type", insertingAt: 0)
         } else if isGeoJSON(value) {
             members = ["type": "GeoProperty", "value": value]
             kind = .geoProperty
@@ -131,7 +133,12 @@ public struct EntityDecoder: Sendable {
         return value?["coordinates"] != nil
     }
 
-    func normalized(_ input: JSONObject, kind: AttributeKind, label: String, allowDeletion: Bool) throws(NGSIError)
+    func normalized(
+        _ input: JSONObject,
+        kind: AttributeKind,
+        label: String,
+        allowDeletion: Bool
+    ) throws(NGSIError)
         -> JSONObject
     {
         var members = JSONObject(minimumCapacity: input.count + 2)

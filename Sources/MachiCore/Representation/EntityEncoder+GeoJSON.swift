@@ -1,4 +1,5 @@
 import OrderedCollections
+
 extension EntityEncoder {
     /// The entity as a GeoJSON Feature (`Accept: application/geo+json`): the `geoproperty`'s value as `geometry`,
     /// the rest of the entity under `properties`.

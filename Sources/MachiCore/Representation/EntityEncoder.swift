@@ -93,7 +93,7 @@ public struct EntityEncoder: Sendable {
         for (key, value) in attribute.members {
             switch key {
             case "type":
-                if keepType { out["type"] = value }
+                if keepType, out["type"] == nil { out["type"] = value }
             case "createdAt", "modifiedAt":
                 if sysAttrs { out[key] = value }
             case "vocab":

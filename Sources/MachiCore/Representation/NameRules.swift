@@ -1,4 +1,5 @@
 import OrderedCollections
+
 /// Syntax rules for identifiers in NGSI-LD payloads and URLs.
 public enum NameRules {
     /// Whether `value` is an absolute URI: a scheme (`urn:`, `https:`, …) followed by something.
@@ -19,10 +20,14 @@ public enum NameRules {
     /// in names (`<>"'=;()` and controls, white space), not empty.
     public static func isValidName(_ name: String) -> Bool {
         guard !name.isEmpty, name.utf8.count <= 1024 else { return false }
-        return !name.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || forbiddenInNames.contains($0) }
+        return !name.unicodeScalars.contains {
+            $0.properties.isWhitespace || $0.value < 0x20 || forbiddenInNames.contains($0)
+        }
     }
 
-    static func isASCIILetter(_ scalar: Unicode.Scalar) -> Bool { ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) }
+    static func isASCIILetter(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
+    }
 
     static let forbiddenInNames: Set<Unicode.Scalar> = ["<", ">", "\"", "'", "=", ";", "(", ")", "\\"]
     static let forbiddenInURI: Set<Unicode.Scalar> = ["<", ">", "\"", "{", "}", "|", "\\", "^", "`"]

@@ -1,9 +1,9 @@
-import OrderedCollections
 import Foundation
 import Hummingbird
 import MachiBroker
 import MachiCore
 import MachiStore
+import OrderedCollections
 import Synchronization
 
 /// `/ngsi-ld/v1/entities/{entityId}/attrs[/{attrId}]`: append, update, partial update, replace, delete attributes.
@@ -19,7 +19,9 @@ struct AttributesController {
     }
 
     @Sendable func append(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let overwrite = !(RepresentationOptions.list(request.uri.queryParameters, "options") ?? []).contains("noOverwrite")
+        let overwrite = !(RepresentationOptions.list(request.uri.queryParameters, "options") ?? []).contains(
+            "noOverwrite"
+        )
         return try await writeAttributes(request, context: context) { entity, fragment, now in
             entity.append(fragment, overwrite: overwrite, now: now)
         }
@@ -43,7 +45,9 @@ struct AttributesController {
         let ldContext = try await services.contexts.context(for: try exchange.contextValue(of: payload))
         let now = services.entities.timestamp()
         let fragment = try EntityDecoder(context: ldContext, now: now).fragment(payload, allowDeletion: false)
-        if let bodyId = fragment.id, bodyId != id { throw NGSIError.badRequestData("The id in the body does not match the URL") }
+        if let bodyId = fragment.id, bodyId != id {
+            throw NGSIError.badRequestData("The id in the body does not match the URL")
+        }
         guard !fragment.attributes.isEmpty else { throw NGSIError.badRequestData("The payload has no attributes") }
         try await services.entities.requireTenant(exchange.brokerContext)
         let skipped = Mutex<[String]>([])
@@ -61,7 +65,10 @@ struct AttributesController {
             "updated": .array(updated.map { .string(ldContext.compactIRI($0)) }),
             "notUpdated": .array(
                 notUpdated.map {
-                    ["attributeName": .string(ldContext.compactIRI($0)), "reason": "attribute not written (exists with noOverwrite, or does not exist for update)"]
+                    [
+                        "attributeName": .string(ldContext.compactIRI($0)),
+                        "reason": "attribute not written (exists with noOverwrite, or does not exist for update)",
+                    ]
                 }
             ),
         ]
@@ -97,7 +104,12 @@ struct AttributesController {
             object["@context"] = nil
             cleaned = .object(object)
         }
-        guard let instances = try EntityDecoder(context: ldContext, now: now).attribute(named: name, cleaned, allowDeletion: false)
+        guard
+            let instances = try EntityDecoder(context: ldContext, now: now).attribute(
+                named: name,
+                cleaned,
+                allowDeletion: false
+            )
         else { throw NGSIError.badRequestData("The attribute is null") }
         try await services.entities.requireTenant(exchange.brokerContext)
         _ = try await services.entities.applyOne(
@@ -129,7 +141,9 @@ struct AttributesController {
     }
 
     static func attributeName(_ context: AppRequestContext) throws(NGSIError) -> String {
-        guard let raw = context.parameters.get("attrId"), let name = raw.removingPercentEncoding, NameRules.isValidName(name) else {
+        guard let raw = context.parameters.get("attrId"), let name = raw.removingPercentEncoding,
+            NameRules.isValidName(name)
+        else {
             throw .badRequestData("Invalid attribute name in the URL")
         }
         return name

@@ -1,8 +1,8 @@
-import OrderedCollections
 import Foundation
 import Hummingbird
 import MachiBroker
 import MachiCore
+import OrderedCollections
 
 /// `/ngsi-ld/v1/jsonldContexts`: serve, list, add and delete @contexts (ETSI GS CIM 009, 5.13).
 struct ContextsController {
@@ -45,7 +45,9 @@ struct ContextsController {
     @Sendable func serve(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try Self.contextId(context)
         let details = try RepresentationOptions.flag(request.uri.queryParameters, "details")
-        guard let stored = services.contexts.storedContext(id) else { throw NGSIError.notFound("No @context \(id) is stored") }
+        guard let stored = services.contexts.storedContext(id) else {
+            throw NGSIError.notFound("No @context \(id) is stored")
+        }
         if details { return NGSIResponse.plain(info(stored)) }
         var headers = HTTPFields()
         headers[.contentType] = MediaType.jsonLD.rawValue

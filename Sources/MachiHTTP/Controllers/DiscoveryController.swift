@@ -1,9 +1,9 @@
-import OrderedCollections
 import Foundation
 import Hummingbird
 import MachiBroker
 import MachiCore
 import MachiStore
+import OrderedCollections
 
 /// `/ngsi-ld/v1/types` and `/ngsi-ld/v1/attributes`: what types and attributes exist (ETSI GS CIM 009, 5.7.5–5.7.10).
 struct DiscoveryController {
@@ -49,7 +49,10 @@ struct DiscoveryController {
         }
         let names = setup.summaries.map { JSON.string(c.compactIRI($0.type)) }
         return respond(
-            ["id": .string("urn:ngsi-ld:EntityTypeList:\(UUID().uuidString.lowercased())"), "type": "EntityTypeList", "typeList": .array(names)],
+            [
+                "id": .string("urn:ngsi-ld:EntityTypeList:\(UUID().uuidString.lowercased())"), "type": "EntityTypeList",
+                "typeList": .array(names),
+            ],
             setup
         )
     }
@@ -61,7 +64,9 @@ struct DiscoveryController {
             throw NGSIError.badRequestData("Invalid type name")
         }
         let iri = c.expandTerm(raw)
-        guard let summary = setup.summaries.first(where: { $0.type == iri }) else { throw NGSIError.notFound("No entity of type \(raw)") }
+        guard let summary = setup.summaries.first(where: { $0.type == iri }) else {
+            throw NGSIError.notFound("No entity of type \(raw)")
+        }
         let details: [JSON] = summary.attributes.keys.sorted().map { name in
             [
                 "id": .string(name), "type": "Attribute", "attributeName": .string(c.compactIRI(name)),
@@ -123,7 +128,8 @@ struct DiscoveryController {
         return respond(
             [
                 "id": .string(iri), "type": "Attribute", "attributeName": .string(c.compactIRI(iri)),
-                "attributeCount": .number(Double(entry.count)), "attributeTypes": .array(entry.kinds.sorted().map(JSON.string)),
+                "attributeCount": .number(Double(entry.count)),
+                "attributeTypes": .array(entry.kinds.sorted().map(JSON.string)),
                 "typeNames": .array(entry.types.map { .string(c.compactIRI($0)) }),
             ],
             setup

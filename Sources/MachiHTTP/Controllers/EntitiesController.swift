@@ -1,9 +1,9 @@
-import OrderedCollections
 import Foundation
 import Hummingbird
 import MachiBroker
 import MachiCore
 import MachiStore
+import OrderedCollections
 
 /// `/ngsi-ld/v1/entities`: create, retrieve, query, replace, merge, delete (ETSI GS CIM 009, 5.6 and 5.7).
 struct EntitiesController {
@@ -31,7 +31,12 @@ struct EntitiesController {
     }
 
     @Sendable func retrieve(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let exchange = try NGSIExchange(request, context: context, limits: services.limits, offered: [.json, .jsonLD, .geoJSON])
+        let exchange = try NGSIExchange(
+            request,
+            context: context,
+            limits: services.limits,
+            offered: [.json, .jsonLD, .geoJSON]
+        )
         let id = try Self.entityId(context)
         let options = try RepresentationOptions(request.uri.queryParameters)
         let ldContext = try await services.contexts.context(for: exchange.headerContextValue)
@@ -44,16 +49,29 @@ struct EntitiesController {
         }
         if exchange.accept == .geoJSON {
             let geoproperty = ldContext.expandTerm(options.geometryProperty ?? "location")
-            return NGSIResponse.json(encoder.feature(entity, geoproperty: geoproperty), exchange: exchange, contextValue: exchange.headerContextValue)
+            return NGSIResponse.json(
+                encoder.feature(entity, geoproperty: geoproperty),
+                exchange: exchange,
+                contextValue: exchange.headerContextValue
+            )
         }
         guard options.geometryProperty == nil else {
             throw NGSIError.badRequestData("geometryProperty is only allowed with Accept: application/geo+json")
         }
-        return NGSIResponse.json(.object(encoder.encode(entity)), exchange: exchange, contextValue: exchange.headerContextValue)
+        return NGSIResponse.json(
+            .object(encoder.encode(entity)),
+            exchange: exchange,
+            contextValue: exchange.headerContextValue
+        )
     }
 
     @Sendable func query(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let exchange = try NGSIExchange(request, context: context, limits: services.limits, offered: [.json, .jsonLD, .geoJSON])
+        let exchange = try NGSIExchange(
+            request,
+            context: context,
+            limits: services.limits,
+            offered: [.json, .jsonLD, .geoJSON]
+        )
         let parameters = request.uri.queryParameters
         let options = try RepresentationOptions(parameters)
         let ldContext = try await services.contexts.context(for: exchange.headerContextValue)
@@ -62,7 +80,12 @@ struct EntitiesController {
     }
 
     /// Runs a query and writes the page (shared with `POST /entityOperations/query`).
-    func respond(query: EntityQuery, options: RepresentationOptions, context ldContext: JSONLDContext, exchange: NGSIExchange)
+    func respond(
+        query: EntityQuery,
+        options: RepresentationOptions,
+        context ldContext: JSONLDContext,
+        exchange: NGSIExchange
+    )
         async throws -> Response
     {
         if exchange.accept != .geoJSON, options.geometryProperty != nil {
@@ -74,11 +97,19 @@ struct EntitiesController {
         if let total = page.totalCount { headers[.ngsildResultsCount] = String(total) }
         let body: JSON
         if exchange.accept == .geoJSON {
-            body = encoder.featureCollection(page.entities, geoproperty: ldContext.expandTerm(options.geometryProperty ?? "location"))
+            body = encoder.featureCollection(
+                page.entities,
+                geoproperty: ldContext.expandTerm(options.geometryProperty ?? "location")
+            )
         } else {
             body = .array(page.entities.map { .object(encoder.encode($0)) })
         }
-        return NGSIResponse.json(body, exchange: exchange, contextValue: exchange.headerContextValue, extraHeaders: headers)
+        return NGSIResponse.json(
+            body,
+            exchange: exchange,
+            contextValue: exchange.headerContextValue,
+            extraHeaders: headers
+        )
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -116,8 +147,13 @@ struct EntitiesController {
         let ldContext = try await services.contexts.context(for: try exchange.contextValue(of: body))
         let now = services.entities.timestamp()
         let fragment = try EntityDecoder(context: ldContext, now: now).fragment(body, allowDeletion: true)
-        if let bodyId = fragment.id, bodyId != id { throw NGSIError.badRequestData("The id in the body does not match the URL") }
-        guard !fragment.attributes.isEmpty || !fragment.deletions.isEmpty || fragment.types != nil || fragment.scopes != nil else {
+        if let bodyId = fragment.id, bodyId != id {
+            throw NGSIError.badRequestData("The id in the body does not match the URL")
+        }
+        guard
+            !fragment.attributes.isEmpty || !fragment.deletions.isEmpty || fragment.types != nil
+                || fragment.scopes != nil
+        else {
             throw NGSIError.badRequestData("The merge has no attributes")
         }
         try await services.entities.requireTenant(exchange.brokerContext)
@@ -130,7 +166,8 @@ struct EntitiesController {
 
     /// The `{entityId}` path parameter, percent-decoded and checked to be a URI.
     static func entityId(_ context: AppRequestContext) throws(NGSIError) -> String {
-        guard let raw = context.parameters.get("entityId"), let id = raw.removingPercentEncoding, NameRules.isURI(id) else {
+        guard let raw = context.parameters.get("entityId"), let id = raw.removingPercentEncoding, NameRules.isURI(id)
+        else {
             throw .badRequestData("The entity id in the URL is not a URI")
         }
         return id

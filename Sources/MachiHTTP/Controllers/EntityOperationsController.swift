@@ -1,9 +1,9 @@
-import OrderedCollections
 import Foundation
 import Hummingbird
 import MachiBroker
 import MachiCore
 import MachiStore
+import OrderedCollections
 
 /// `/ngsi-ld/v1/entityOperations/*`: batch create, upsert, update, merge, delete, and query (ETSI GS CIM 009, 5.6.7–5.6.10).
 struct EntityOperationsController {
@@ -53,12 +53,16 @@ struct EntityOperationsController {
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let overwrite = !(RepresentationOptions.list(request.uri.queryParameters, "options") ?? []).contains("noOverwrite")
+        let overwrite = !(RepresentationOptions.list(request.uri.queryParameters, "options") ?? []).contains(
+            "noOverwrite"
+        )
         return try await run(request, context: context, createdStatus: false) { decoder, element in
             let fragment = try decoder.fragment(element, allowDeletion: false)
             guard let id = fragment.id else { throw NGSIError.badRequestData("Every entity in a batch needs an id") }
             let now = decoder.now
-            return EntityService.modification(id: id) { entity in _ = entity.append(fragment, overwrite: overwrite, now: now) }
+            return EntityService.modification(id: id) { entity in
+                _ = entity.append(fragment, overwrite: overwrite, now: now)
+            }
         }
     }
 
@@ -82,7 +86,10 @@ struct EntityOperationsController {
         }
         let items = list.map { element -> Item in
             guard let id = element.stringValue, NameRules.isURI(id) else {
-                return Item(id: element.stringValue, change: .failure(.badRequestData("\(element) is not an entity id")))
+                return Item(
+                    id: element.stringValue,
+                    change: .failure(.badRequestData("\(element) is not an entity id"))
+                )
             }
             return Item(id: id, change: .success(EntityService.deletion(id: id)))
         }
@@ -91,13 +98,21 @@ struct EntityOperationsController {
     }
 
     @Sendable func query(_ request: Request, context: AppRequestContext) async throws -> Response {
-        var exchange = try NGSIExchange(request, context: context, limits: services.limits, offered: [.json, .jsonLD, .geoJSON])
+        var exchange = try NGSIExchange(
+            request,
+            context: context,
+            limits: services.limits,
+            offered: [.json, .jsonLD, .geoJSON]
+        )
         let body = try await exchange.readBody()
         let ldContext = try await services.contexts.context(for: try exchange.contextValue(of: body))
         let parameters = request.uri.queryParameters
         var options = try RepresentationOptions(parameters)
         if let lang = body["lang"]?.stringValue { options.lang = lang }
-        let query = try EntityQueryBuilder(context: ldContext, limits: services.limits).query(body: body, parameters: parameters)
+        let query = try EntityQueryBuilder(context: ldContext, limits: services.limits).query(
+            body: body,
+            parameters: parameters
+        )
         return try await EntitiesController(services: services)
             .respond(query: query, options: options, context: ldContext, exchange: exchange)
     }
@@ -111,7 +126,9 @@ struct EntityOperationsController {
     ) async throws -> Response {
         var exchange = try NGSIExchange(request, context: context, limits: services.limits)
         let body = try await exchange.readBody()
-        guard let list = body.arrayValue else { throw NGSIError.badRequestData("The body must be an array of entities") }
+        guard let list = body.arrayValue else {
+            throw NGSIError.badRequestData("The body must be an array of entities")
+        }
         guard !list.isEmpty else { throw NGSIError.badRequestData("The batch is empty") }
         guard list.count <= services.limits.maxBatchSize else {
             throw NGSIError.badRequestData("A batch holds at most \(services.limits.maxBatchSize) entities")
@@ -163,6 +180,9 @@ struct EntityOperationsController {
             }
             return NGSIResponse.empty(.noContent, exchange: exchange)
         }
-        return NGSIResponse.plain(["success": .array(successes.map(JSON.string)), "errors": .array(errors)], status: HTTPResponse.Status(code: 207))
+        return NGSIResponse.plain(
+            ["success": .array(successes.map(JSON.string)), "errors": .array(errors)],
+            status: HTTPResponse.Status(code: 207)
+        )
     }
 }

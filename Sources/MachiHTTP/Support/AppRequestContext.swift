@@ -1,5 +1,5 @@
-import OrderedCollections
 public import Hummingbird
+import OrderedCollections
 
 /// The request context of every Machi route.
 public struct AppRequestContext: RequestContext {

@@ -1,8 +1,8 @@
-import OrderedCollections
 import Foundation
 public import Hummingbird
 import HummingbirdCore
 import MachiCore
+import OrderedCollections
 
 /// Builds an `EntityQuery` from URL parameters (`GET /entities`) or a Query body (`POST /entityOperations/query`),
 /// expanding every name with the request's context.
@@ -21,7 +21,9 @@ struct EntityQueryBuilder {
         if let type = parameters["type"], type != "*" {
             query.types = try parseTypes(String(type))
         }
-        if let attrs = RepresentationOptions.list(parameters, "attrs") { query.attributes = attrs.map(context.expandTerm) }
+        if let attrs = RepresentationOptions.list(parameters, "attrs") {
+            query.attributes = attrs.map(context.expandTerm)
+        }
         if let q = parameters["q"] { query.q = try parseQ(String(q)) }
         if let scopeQ = parameters["scopeQ"] { query.scopeQ = try parseScope(String(scopeQ)) }
         query.geo = try geoQuery(
@@ -33,10 +35,13 @@ struct EntityQueryBuilder {
         if parameters["type"] == "*", parameters["local"] == "false" {
             throw .badRequestData("type=* cannot be combined with local=false")
         }
-        let hasFilter = query.ids != nil || query.idPattern != nil || parameters["type"] != nil || query.attributes != nil
+        let hasFilter =
+            query.ids != nil || query.idPattern != nil || parameters["type"] != nil || query.attributes != nil
             || query.q != nil || query.geo != nil || query.scopeQ != nil || parameters["local"] == "true"
         guard hasFilter else {
-            throw .badRequestData("A query needs at least one of id, idPattern, type, attrs, q, geoQ, scopeQ or local=true")
+            throw .badRequestData(
+                "A query needs at least one of id, idPattern, type, attrs, q, geoQ, scopeQ or local=true"
+            )
         }
         return query
     }
@@ -44,23 +49,31 @@ struct EntityQueryBuilder {
     /// The filters of a Query body (`POST /entityOperations/query`), paginated by URL parameters.
     func query(body: JSON, parameters: FlatDictionary<Substring, Substring>) throws(NGSIError) -> EntityQuery {
         guard case .object(let object) = body else { throw .badRequestData("The Query must be a JSON object") }
-        if let type = object["type"], type.stringValue != "Query" { throw .badRequestData("The Query's type must be \"Query\"") }
+        if let type = object["type"], type.stringValue != "Query" {
+            throw .badRequestData("The Query's type must be \"Query\"")
+        }
         var query = try page(parameters)
         if let selectors = object["entities"] {
             guard let list = selectors.arrayValue, !list.isEmpty, list.count == 1 else {
-                guard let list = selectors.arrayValue, !list.isEmpty else { throw .badRequestData("entities must be a non-empty array") }
+                guard let list = selectors.arrayValue, !list.isEmpty else {
+                    throw .badRequestData("entities must be a non-empty array")
+                }
                 return try unionUnsupported(list.count)
             }
             let selector = list[0]
             if let id = selector["id"] {
-                guard let text = id.stringValue, NameRules.isURI(text) else { throw .badRequestData("Invalid entity id in the Query") }
+                guard let text = id.stringValue, NameRules.isURI(text) else {
+                    throw .badRequestData("Invalid entity id in the Query")
+                }
                 query.ids = [text]
             }
             if let pattern = selector["idPattern"]?.stringValue { query.idPattern = try Self.validatedPattern(pattern) }
             if let type = selector["type"]?.stringValue, type != "*" { query.types = try parseTypes(type) }
         }
         if let attrs = object["attrs"] {
-            guard let list = attrs.arrayValue?.compactMap(\.stringValue) else { throw .badRequestData("attrs must be an array of names") }
+            guard let list = attrs.arrayValue?.compactMap(\.stringValue) else {
+                throw .badRequestData("attrs must be an array of names")
+            }
             query.attributes = list.map(context.expandTerm)
         }
         if let q = object["q"] {
@@ -82,20 +95,27 @@ struct EntityQueryBuilder {
     }
 
     func unionUnsupported(_ count: Int) throws(NGSIError) -> EntityQuery {
-        throw NGSIError(.notImplemented, "A Query with \(count) entity selectors is not supported yet; send one selector per query")
+        throw NGSIError(
+            .notImplemented,
+            "A Query with \(count) entity selectors is not supported yet; send one selector per query"
+        )
     }
 
     func page(_ parameters: FlatDictionary<Substring, Substring>) throws(NGSIError) -> EntityQuery {
         var query = EntityQuery(limit: limits.defaultLimit)
         if let limit = parameters["limit"] {
-            guard let value = Int(limit), value >= 0 else { throw .badRequestData("limit must be a non-negative integer") }
+            guard let value = Int(limit), value >= 0 else {
+                throw .badRequestData("limit must be a non-negative integer")
+            }
             guard value <= limits.maxLimit else {
                 throw NGSIError(.tooManyResults, "limit \(value) is above the maximum of \(limits.maxLimit)")
             }
             query.limit = value
         }
         if let offset = parameters["offset"] {
-            guard let value = Int(offset), value >= 0 else { throw .badRequestData("offset must be a non-negative integer") }
+            guard let value = Int(offset), value >= 0 else {
+                throw .badRequestData("offset must be a non-negative integer")
+            }
             query.offset = value
         }
         query.count = try RepresentationOptions.flag(parameters, "count")
@@ -121,7 +141,12 @@ struct EntityQueryBuilder {
         return try ScopeExpression.parse(text)
     }
 
-    func geoQuery(georel: String?, geometry: String?, coordinates: JSON?, geoproperty: String?) throws(NGSIError) -> GeoQuery? {
+    func geoQuery(
+        georel: String?,
+        geometry: String?,
+        coordinates: JSON?,
+        geoproperty: String?
+    ) throws(NGSIError) -> GeoQuery? {
         guard georel != nil || geometry != nil || coordinates != nil else { return nil }
         guard let georel, let geometry, let coordinates else {
             throw .badRequestData("A geo-query needs georel, geometry and coordinates together")
@@ -131,9 +156,6 @@ struct EntityQueryBuilder {
         switch coordinates {
         case .string(let text): shape = try Geometry.parse(geometry: geometry, coordinates: text)
         default: shape = try Geometry(geoJSON: ["type": .string(geometry), "coordinates": coordinates])
-        }
-        if case .near = relation, case .point = shape {} else if case .near = relation {
-            throw .badRequestData("georel near needs a Point geometry")
         }
         return GeoQuery(relation: relation, geometry: shape, geoproperty: context.expandTerm(geoproperty ?? "location"))
     }

@@ -1,10 +1,10 @@
-import OrderedCollections
 public import AsyncHTTPClient
 import Foundation
 public import MachiBroker
-import NIOHTTP1
 public import MachiCore
 import NIOCore
+import NIOHTTP1
+import OrderedCollections
 
 /// Fetches remote @context documents over HTTP(S) with a timeout, a size limit and an optional allow-list.
 public struct HTTPContextLoader: ContextDocumentLoader {
@@ -14,7 +14,12 @@ public struct HTTPContextLoader: ContextDocumentLoader {
     /// URL prefixes that may be fetched; empty allows any.
     let allowList: [String]
 
-    public init(client: HTTPClient = .shared, timeoutSeconds: Double = 5, maxBytes: Int = 1 << 20, allowList: [String] = []) {
+    public init(
+        client: HTTPClient = .shared,
+        timeoutSeconds: Double = 5,
+        maxBytes: Int = 1 << 20,
+        allowList: [String] = []
+    ) {
         self.client = client
         self.timeout = .milliseconds(Int64(timeoutSeconds * 1000))
         self.maxBytes = maxBytes

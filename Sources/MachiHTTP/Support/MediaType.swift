@@ -1,5 +1,5 @@
-import OrderedCollections
 public import HTTPTypes
+import OrderedCollections
 
 /// The media types of the NGSI-LD API.
 enum MediaType: String, Sendable {
@@ -10,7 +10,9 @@ enum MediaType: String, Sendable {
 
     /// The media type of a `Content-Type` header, ignoring parameters (`; charset=utf-8`).
     init?(contentType: String) {
-        let base = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: " ").lowercased() }
+        let base = contentType.split(separator: ";", maxSplits: 1).first.map {
+            $0.trimmingCharacters(in: " ").lowercased()
+        }
         guard let base, let type = MediaType(rawValue: base) else { return nil }
         self = type
     }

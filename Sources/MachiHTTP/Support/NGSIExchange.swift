@@ -1,9 +1,9 @@
-import OrderedCollections
 import Foundation
 public import Hummingbird
 import MachiBroker
 import MachiCore
 import NIOCore
+import OrderedCollections
 
 /// One NGSI-LD request at the edge: its tenant, the negotiated response type, its @context and its body.
 struct NGSIExchange: Sendable {
@@ -20,7 +20,12 @@ struct NGSIExchange: Sendable {
     /// The media type of the body, once read.
     private(set) var bodyType: MediaType?
 
-    init(_ request: Request, context: AppRequestContext, limits: APILimits, offered: [MediaType] = [.json, .jsonLD])
+    init(
+        _ request: Request,
+        context: AppRequestContext,
+        limits: APILimits,
+        offered: [MediaType] = [.json, .jsonLD]
+    )
         throws(NGSIError)
     {
         self.request = request
@@ -28,13 +33,18 @@ struct NGSIExchange: Sendable {
         self.requestId = context.id
         let tenantHeader = request.headers[.ngsildTenant]
         if let tenantHeader {
-            guard Self.isValidTenant(tenantHeader) else { throw .badRequestData("Invalid NGSILD-Tenant \"\(tenantHeader)\"") }
+            guard Self.isValidTenant(tenantHeader) else {
+                throw .badRequestData("Invalid NGSILD-Tenant \"\(tenantHeader)\"")
+            }
             tenant = tenantHeader
         } else {
             tenant = nil
         }
         guard let accept = MediaType.negotiate(request.headers[.accept], offered: offered) else {
-            throw NGSIError(.notAcceptable, "None of the media types in Accept is served here; use application/json or application/ld+json")
+            throw NGSIError(
+                .notAcceptable,
+                "None of the media types in Accept is served here; use application/json or application/ld+json"
+            )
         }
         self.accept = accept
         linkContextURL = try Self.contextURL(linkHeaders: request.headers[values: .link])
@@ -45,11 +55,18 @@ struct NGSIExchange: Sendable {
     /// Reads and parses the JSON body, checking its media type and size.
     mutating func readBody(allowMergePatch: Bool = false) async throws(NGSIError) -> JSON {
         guard let contentType = request.headers[.contentType] else {
-            throw NGSIError(.unsupportedMediaType, "Content-Type is missing; use application/json or application/ld+json")
+            throw NGSIError(
+                .unsupportedMediaType,
+                "Content-Type is missing; use application/json or application/ld+json"
+            )
         }
-        guard let type = MediaType(contentType: contentType), type == .json || type == .jsonLD || (allowMergePatch && type == .mergePatch)
+        guard let type = MediaType(contentType: contentType),
+            type == .json || type == .jsonLD || (allowMergePatch && type == .mergePatch)
         else {
-            throw NGSIError(.unsupportedMediaType, "Content-Type \(contentType) is not supported; use application/json or application/ld+json")
+            throw NGSIError(
+                .unsupportedMediaType,
+                "Content-Type \(contentType) is not supported; use application/json or application/ld+json"
+            )
         }
         bodyType = type
         let buffer: ByteBuffer
@@ -90,7 +107,9 @@ struct NGSIExchange: Sendable {
 
     static func isValidTenant(_ tenant: String) -> Bool {
         !tenant.isEmpty && tenant.utf8.count <= 256
-            && tenant.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !"<>\"'\\{}|^`".unicodeScalars.contains($0) }
+            && tenant.unicodeScalars.allSatisfy {
+                $0.value > 0x20 && $0.value < 0x7F && !"<>\"'\\{}|^`".unicodeScalars.contains($0)
+            }
     }
 
     /// The URL of the JSON-LD context `Link` header, if there is one.

@@ -1,8 +1,8 @@
-import OrderedCollections
 import Foundation
 public import Hummingbird
 import MachiCore
 import NIOCore
+import OrderedCollections
 
 /// Builds NGSI-LD responses: JSON bodies written straight from `JSON`, the @context as a `Link` header
 /// (`application/json`) or an `@context` member (`application/ld+json`).
@@ -31,18 +31,30 @@ enum NGSIResponse {
             if let link = linkHeader(context) { headers[.link] = link }
         }
         if let tenant = exchange.tenant { headers[.ngsildTenant] = tenant }
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(of: body))))
+        return Response(
+            status: status,
+            headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(of: body)))
+        )
     }
 
     /// A plain JSON response (no @context handling): batch results, stored contexts.
     static func plain(_ body: JSON, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
         var headers = extra
         headers[.contentType] = MediaType.json.rawValue
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(of: body))))
+        return Response(
+            status: status,
+            headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(of: body)))
+        )
     }
 
     /// An empty response (`204 No Content`, `201 Created` with a Location, …).
-    static func empty(_ status: HTTPResponse.Status, exchange: NGSIExchange? = nil, headers extra: HTTPFields = [:]) -> Response {
+    static func empty(
+        _ status: HTTPResponse.Status,
+        exchange: NGSIExchange? = nil,
+        headers extra: HTTPFields = [:]
+    ) -> Response {
         var headers = extra
         if let tenant = exchange?.tenant { headers[.ngsildTenant] = tenant }
         return Response(status: status, headers: headers)

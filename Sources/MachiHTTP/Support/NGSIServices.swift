@@ -1,5 +1,5 @@
-import OrderedCollections
 public import MachiBroker
+import OrderedCollections
 
 /// What the NGSI-LD routes need from the layers below.
 public struct NGSIServices: Sendable {

@@ -1,11 +1,15 @@
-import OrderedCollections
 import Hummingbird
 import Logging
 import MachiCore
+import OrderedCollections
 
 /// Turns every error into an NGSI-LD ProblemDetails response; nothing else ever reaches a client.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         do {
@@ -13,14 +17,18 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as NGSIError {
             if error.code == .internalError {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
-                return NGSIResponse.problem(NGSIError(.internalError, "The operation failed; see the server log (request \(context.id))"))
+                return NGSIResponse.problem(
+                    NGSIError(.internalError, "The operation failed; see the server log (request \(context.id))")
+                )
             }
             return NGSIResponse.problem(error)
         } catch let error as HTTPError {
             return NGSIResponse.problem(Self.translate(error))
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
-            return NGSIResponse.problem(NGSIError(.internalError, "The operation failed; see the server log (request \(context.id))"))
+            return NGSIResponse.problem(
+                NGSIError(.internalError, "The operation failed; see the server log (request \(context.id))")
+            )
         }
     }
 

@@ -1,8 +1,8 @@
-import OrderedCollections
 import Foundation
 public import Hummingbird
 import HummingbirdCore
 import MachiCore
+import OrderedCollections
 
 /// The URL parameters shared by retrieve and query: representation, projection, `lang`, `options`.
 struct RepresentationOptions {
@@ -22,7 +22,8 @@ struct RepresentationOptions {
             case "concise": formats.append(.concise)
             case "normalized": formats.append(.normalized)
             case "sysAttrs": sysAttrs = true
-            case "noOverwrite", "replace", "update", "temporalValues", "audit", "aggregatedValues", "splitEntities": break
+            case "noOverwrite", "replace", "update", "temporalValues", "audit", "aggregatedValues", "splitEntities":
+                break
             default: throw .badRequestData("Unknown option \"\(option)\"")
             }
         }
@@ -73,7 +74,9 @@ struct RepresentationOptions {
     static func list(_ parameters: FlatDictionary<Substring, Substring>, _ name: String) -> [String]? {
         let values = parameters.getAll(name)
         guard !values.isEmpty else { return nil }
-        return values.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: " ") } }.filter { !$0.isEmpty }
+        return values.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: " ") } }.filter {
+            !$0.isEmpty
+        }
     }
 
     /// A Boolean parameter (`true`/`false`).

@@ -63,6 +63,14 @@ struct JSONLDHostileContextTests {
         #expect(error?.detail.contains(detail) == true, "\(String(describing: error))")
     }
 
+    @Test func keepsErrorDetailsShort() async {
+        let hugeTerm = String(repeating: "t", count: 100_000)
+        let error = await #expect(throws: NGSIError.self) {
+            try await JSONLDTestSupport.resolveOffline(JSONLDTestSupport.json(#"{"\#(hugeTerm)": 1}"#))
+        }
+        #expect((error?.detail.count ?? .max) < 500)
+    }
+
     @Test func rejectsHugeArrays() async {
         let context = JSON.array(Array(repeating: ["a": "https://example.org/a"], count: 5_000))
         let error = await #expect(throws: NGSIError.self) { try await JSONLDTestSupport.resolveOffline(context) }

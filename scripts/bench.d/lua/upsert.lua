@@ -1,0 +1,30 @@
+-- Batch upsert: POST /entityOperations/upsert with a JSON array of `batch` entities.
+-- args: batch=<size>, mode=new (new ids per request, unique per wrk thread) | existing (a random block of
+-- `batch` consecutive entities of the loaded set of `entities`, replaced: the update path)
+package.path = (os.getenv("MACHI_BENCH_LUA") or "scripts/bench.d/lua") .. "/?.lua;" .. package.path
+local common = require "common"
+
+local batch, entities, mode
+local counter = 0
+
+function init(args)
+  common.init(args)
+  batch = common.number("batch", 1000)
+  entities = common.number("entities", 1000)
+  mode = opt.mode or "new"
+end
+
+function request()
+  local parts = {}
+  if mode == "existing" then
+    local start = math.random(0, math.max(0, entities - batch))
+    for i = 1, batch do parts[i] = common.entity(start + i - 1) end
+  else
+    for i = 1, batch do
+      counter = counter + 1
+      parts[i] = common.entity(counter, "b" .. tid .. "-" .. counter)
+    end
+  end
+  return wrk.format("POST", common.api .. "/entityOperations/upsert", { ["Content-Type"] = "application/json" },
+    "[" .. table.concat(parts, ",") .. "]")
+end

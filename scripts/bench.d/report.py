@@ -1,0 +1,321 @@
+"""Turns the run document of scripts/bench into docs/benchmarks.md, a terminal summary and the target verdicts."""
+
+from __future__ import annotations
+
+BASELINE_NAMES = {
+    "raw-get": "raw GET",
+    "raw-post": "raw POST",
+    "sqlite-batch": "raw SQLite batched insert",
+}
+
+PUBLISHED = [
+    ("Orion (NGSIv2, C++ + MongoDB)", "640–785 entity creations/s; ~2,200 queries/s (one entity per query, "
+     "_id indexes), 10k–1M entities",
+     "2 vCPU, 4 GB VMware VM (Orion and MongoDB together), JMeter from another VM; Orion 0.14.0",
+     "https://github.com/telefonicaid/fiware-orion/blob/master/doc/manuals/admin/extra/indexes_analysis.md"),
+    ("Stellio (NGSI-LD, Kotlin + PostgreSQL/TimescaleDB)", "131–241 entity creations/s (p95 70–297 ms); "
+     "~30 type+q queries/s",
+     "8 vCPU / 16 GB VPS, k6 from a separate 4 vCPU VPS; September 2024",
+     "https://stellio.readthedocs.io/en/latest/admin/performance.html"),
+]
+
+
+def by_name(document: dict) -> dict:
+    return {scenario["name"]: scenario for scenario in document["scenarios"]}
+
+
+def ok(document: dict, name: str) -> dict | None:
+    scenario = by_name(document).get(name)
+    return scenario if scenario and scenario.get("status") == "ok" else None
+
+
+def targets(document: dict) -> list[dict]:
+    """Every target of the broker issue with its measured figure and an honest verdict."""
+    entities = document["run"]["entities"]
+    rows = []
+
+    def add(target: str, scenario: dict | None, measured: float | None, text: str, met: bool | None,
+            why_unmeasured: str = "") -> None:
+        if scenario is None or measured is None:
+            rows.append({"target": target, "measured": None, "text": why_unmeasured or "not measured in this run",
+                         "verdict": "not measured"})
+        else:
+            rows.append({"target": target, "measured": measured, "text": text,
+                         "verdict": "met" if met else "not met"})
+
+    def rate(name: str, target: str, threshold: float, unit: str) -> None:
+        s = ok(document, name)
+        value = s["value"] if s else None
+        add(target, s, value, f"{value:,.0f} {unit}" if value is not None else "",
+            value is not None and value >= threshold)
+
+    def ratio(name: str, target: str, threshold: float) -> None:
+        s = ok(document, name)
+        value = s.get("ratio") if s else None
+        baseline = BASELINE_NAMES.get(s.get("baseline", ""), "") if s else ""
+        text = (f"{value:.0%} ({s['value']:,.0f} vs. {s['baseline_value']:,.0f} {baseline})"
+                if value is not None else "")
+        add(target, s if value is not None else None, value, text, value is not None and value >= threshold,
+            "" if s else "not measured in this run")
+
+    def p95(name: str, target: str, threshold_ms: float) -> None:
+        s = ok(document, name)
+        if entities < 100_000:
+            add(target, None, None, "", None, f"not measured at 100k (this run loaded {entities:,} entities)")
+            return
+        value = s["latency_ms"]["p95"] if s else None
+        add(target, s, value, f"p95 {value:.1f} ms ({s['value']:,.0f} req/s)" if s else "",
+            value is not None and value < threshold_ms)
+
+    rate("create", "Single create ≥ 5,000/s", 5000, "creates/s")
+    rate("batch-upsert", "Batch upsert ≥ 50,000 entities/s", 50_000, "entities/s")
+    rate("get", "GET by id ≥ 15,000/s", 15_000, "req/s")
+    p95(f"query@{entities // 1000}k", "Query type+q over 100k entities: p95 < 20 ms", 20)
+    p95("geo-near", "Geo near over 100k entities: p95 < 20 ms", 20)
+    startup = ok(document, "startup")
+    if entities < 100_000 or not startup:
+        add("Start-up with 100k entities < 1 s", None, None, "", None,
+            f"not measured at 100k (this run loaded {entities:,} entities)" if entities < 100_000 else "")
+    else:
+        slowest = max(startup["value"], startup["first_read_ms"])
+        add("Start-up with 100k entities < 1 s", startup, slowest,
+            f"/health after {startup['value']:,.0f} ms, first GET by id after {startup['first_read_ms']:,.0f} ms",
+            slowest < 1000)
+    ratio("create", "Single create ≥ 50 % of raw POST", 0.5)
+    ratio("get", "GET by id ≥ 50 % of raw GET", 0.5)
+    ratio("batch-upsert", "Batch upsert ≥ 50 % of raw SQLite batched insert", 0.5)
+    return rows
+
+
+def ms(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if value < 1:
+        return f"{value:.2f}"
+    if value < 100:
+        return f"{value:.1f}"
+    return f"{value:,.0f}"
+
+
+def mib(kb: int | None) -> str:
+    return "–" if kb is None else f"{kb / 1024:,.0f}"
+
+
+def result_text(s: dict) -> str:
+    if s["unit"] == "ms":
+        return f"{s['value']:,.0f} ms (first GET by id: {s['first_read_ms']:,.0f} ms)"
+    if s["unit"] == "entities/s" and s.get("requests_per_s") is not None:
+        return f"{s['value']:,.0f} entities/s ({s['requests_per_s']:,.1f} req/s)"
+    return f"{s['value']:,.0f} {s['unit']}"
+
+
+def ratio_text(s: dict) -> str:
+    if s.get("ratio") is None:
+        return "–"
+    return f"{s['ratio']:.0%} of {BASELINE_NAMES.get(s['baseline'], s['baseline'])}"
+
+
+def notes_text(s: dict) -> str:
+    parts = []
+    sample = s.get("sample")
+    if sample:
+        found = f"{sample['entities']} entities/page" if "entities" in sample else ""
+        if "count" in sample:
+            found += f", {sample['count']:,} match"
+        parts.append(found)
+    if s["name"] == "startup":
+        parts.append(f"{s['data_bytes'] / 1e6:,.0f} MB of data files; median of {len(s['runs'])}")
+    if s["name"] == "raw-sqlite":
+        sqlite = s["sqlite"]
+        parts.append(f"{sqlite['index_rows_per_entity']} index rows and a {sqlite['document_bytes']}-byte "
+                     "document per entity")
+    if s.get("note") and s["status"] != "ok":
+        parts.append(s["note"])
+    elif s.get("note") and s["name"] not in ("load",):
+        parts.append(s["note"])
+    if s.get("connections") and s["name"] not in ("startup", "raw-sqlite"):
+        parts.append(f"{s['connections']} conn.")
+    return "; ".join(p for p in parts if p)
+
+
+def cpu_text(s: dict) -> str:
+    cpu = s.get("cpu")
+    if not cpu:
+        return "–"
+    return f"{cpu['server_cores']:.2f} / {cpu['generator_cores']:.2f} / {cpu['other_cores']:.2f}"
+
+
+def generator_check(document: dict) -> str:
+    raw_get = ok(document, "raw-get")
+    if not raw_get:
+        return "The raw GET baseline did not run, so the load generator's ceiling is unknown in this run."
+    http = [s for s in document["scenarios"] if s.get("status") == "ok" and s.get("unit") == "req/s"
+            and s["name"] not in ("raw-get", "raw-post")]
+    if not http:
+        return ""
+    fastest = max(http, key=lambda s: s["value"])
+    share = fastest["value"] / raw_get["value"]
+    wrk = raw_get["cpu"]["generator_cores"]
+    text = (f"The same wrk set-up drove the raw GET baseline at {raw_get['value']:,.0f} req/s using "
+            f"{wrk:.2f} cores. Machi's fastest HTTP scenario ({fastest['name']}, {fastest['value']:,.0f} req/s) "
+            f"is {share:.0%} of that, with wrk at {fastest['cpu']['generator_cores']:.2f} cores and Machi at "
+            f"{fastest['cpu']['server_cores']:.2f} cores. ")
+    if share < 0.8:
+        text += ("So wrk is not what limits Machi's figures: on these 2 cores, the cores Machi does not get go to "
+                 "wrk (shown per row), which is the price of a load generator on the same machine.")
+    else:
+        text += ("This is close to the generator's own ceiling, so this figure may be limited by wrk sharing the "
+                 "cores, not by Machi.")
+    return text
+
+
+def markdown(document: dict) -> str:
+    run, machine = document["run"], document["machine"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "<!-- Generated by scripts/bench (scripts/bench.d/report.py). Do not edit by hand: run it again. -->",
+        "",
+        "Machi measured against this machine's own ceiling, in one run. Every ratio divides a Machi figure by a "
+        "baseline measured in the same run, on the same machine, with the same load generator: a trivial "
+        "Hummingbird 2 server for HTTP, plain GRDB for SQLite (see [How it is measured](#how-it-is-measured)).",
+        "",
+        f"- **Command:** `{run['command']}` ({run['mode']} run, {run['entities']:,} entities, "
+        f"{run['duration_s']:g} s per scenario after {run['warmup_s']:g} s of warm-up; took {run['elapsed_s']:,.0f} s)",
+        f"- **Date:** {run['date']}",
+        f"- **Commit:** `{machine['git_commit']}`"
+        + (" with uncommitted changes in Sources/ or Package.swift" if machine["git_dirty"] else ""),
+        f"- **Machine:** {machine['cores']} cores, {machine['cpu_model']}, "
+        f"{machine['memory_bytes'] / 2**30:,.0f} GiB memory; {machine['os']}, Linux {machine['kernel']}; "
+        f"data on {machine['filesystem']}",
+        f"- **Tools:** {machine['swift']}; {machine['wrk']}; Python {machine['python']}",
+        f"- **Load average** (1/5/15 min) at start {' / '.join(f'{v:.2f}' for v in run['load_average_at_start'])}, "
+        f"at end {' / '.join(f'{v:.2f}' for v in run['load_average_at_end'])}"
+        + (" — the machine was not idle; the *other* CPU column shows how much went elsewhere."
+           if run["load_average_at_start"][0] >= 1.0 else ""),
+        "",
+        "## Results",
+        "",
+        "| Scenario | Result | p50 ms | p95 ms | p99 ms | vs. baseline | CPU cores: Machi / generator / other "
+        "| RSS / peak MiB | Notes |",
+        "| --- | --- | ---: | ---: | ---: | --- | --- | --- | --- |",
+    ]
+    for s in document["scenarios"]:
+        if s["status"] == "skipped":
+            continue
+        if s["status"] == "failed" and "value" not in s:
+            lines.append(f"| {s['title']} (`{s['name']}`) | **failed** | | | | | | | {escape(s.get('note', ''))} |")
+            continue
+        latency = s.get("latency_ms") or {}
+        status = "" if s["status"] == "ok" else " **(failed)**"
+        lines.append(
+            f"| {s['title']} (`{s['name']}`) | {result_text(s)}{status} | {ms(latency.get('p50'))} "
+            f"| {ms(latency.get('p95'))} | {ms(latency.get('p99'))} | {ratio_text(s)} | {cpu_text(s)} "
+            f"| {mib(s.get('rss_kb'))} / {mib(s.get('hwm_kb'))} | {escape(notes_text(s))} |"
+        )
+    skipped = [s for s in document["scenarios"] if s["status"] == "skipped"]
+    if skipped:
+        lines += ["", "Skipped, because the feature does not exist yet:", ""]
+        lines += [f"- {s['title']} (`{s['name']}`): {s['note']}." for s in skipped]
+
+    lines += ["", "## Targets", "", "From the broker issue; a target is met only if this run measured it.", "",
+              "| Target | Measured | Verdict |", "| --- | --- | --- |"]
+    for row in document.get("targets", []):
+        verdict = {"met": "**met**", "not met": "**not met**"}.get(row["verdict"], row["verdict"])
+        lines.append(f"| {row['target']} | {row['text']} | {verdict} |")
+
+    sqlite = document.get("sqlite")
+    lines += ["", "## Baselines", ""]
+    raw_get, raw_post = ok(document, "raw-get"), ok(document, "raw-post")
+    if raw_get:
+        lines.append(f"- **Raw GET:** {raw_get['value']:,.0f} req/s (p99 {ms(raw_get['latency_ms']['p99'])} ms): "
+                     "`GET /raw` answering a fixed 300-byte JSON document.")
+    if raw_post:
+        lines.append(f"- **Raw POST:** {raw_post['value']:,.0f} req/s (p99 {ms(raw_post['latency_ms']['p99'])} ms): "
+                     "`POST /raw` with a 500-byte JSON entity, decoded with `JSONSerialization`, answered 201 "
+                     "with a Location.")
+    if sqlite:
+        lines += [
+            f"- **Raw SQLite** ({sqlite['rows']:,} entities, Machi's schema copied from its database, "
+            f"`synchronous=FULL`, WAL, one `DatabasePool` as Machi opens it):",
+            f"  - batched insert, {sqlite['batch_size']:,} entities per transaction, every index row Machi "
+            f"writes: **{sqlite['batch_full']['per_s']:,.0f} entities/s** (the batch-upsert baseline)",
+            f"  - batched insert of the entity row alone: {sqlite['batch_entity_only']['per_s']:,.0f} entities/s",
+            f"  - one transaction per entity (an fsync each): {sqlite['single_transaction']['per_s']:,.0f} "
+            "entities/s",
+            f"  - point reads by id, one pool read each: {sqlite['point_read_1_thread']['per_s']:,.0f}/s on 1 thread, "
+            f"{sqlite['point_read_2_threads']['per_s']:,.0f}/s on 2",
+        ]
+    check = generator_check(document)
+    if check:
+        lines += ["", "## Is the load generator the bottleneck?", "", check]
+
+    lines += ["", "## Published figures of other brokers", "",
+              "**Other hardware, other set-ups, other years: context only, not comparable with the table above.** "
+              "They are what these projects published about themselves.", "",
+              "| Broker | Published figure | Their hardware | Source |", "| --- | --- | --- | --- |"]
+    lines += [f"| {name} | {figure} | {hardware} | <{source}> |" for name, figure, hardware, source in PUBLISHED]
+
+    lines += ["", "## How it is measured", "",
+              "- `scripts/bench` builds Machi in release mode (`--scratch-path .build-bench`) and the baselines "
+              "(`Benchmarks/`, a separate package, release mode, the same Swift settings), installs wrk (Debian) "
+              "if missing, starts Machi on a fresh temporary SQLite store, and stops everything it started on exit.",
+              f"- Load generator: wrk on loopback, {run['wrk_threads']} thread, {run['connections']} connections "
+              f"({run['batch_connections']} for batches), Lua scripts in `scripts/bench.d/lua/` that build every "
+              "request body (unique ids per request for creates) and report the percentiles from `done()`. "
+              "Latency is per request, from sending to the full response.",
+              f"- Data: {run['entities']:,} Smart Data Models-style entities in Shiojiri (lon 137.90–137.99, "
+              "lat 36.05–36.15): four in five `WaterObserved` (`height`, `flow`, `temperature` with unitCode and "
+              "observedAt, `refDevice`, `location`), one in five `WeatherObserved`, ids "
+              "`urn:ngsi-ld:WaterObserved:shiojiri:<n>`; every request carries a `Link` to a @context hosted by "
+              "Machi itself. Loaded through `POST /entityOperations/upsert`, 1,000 per request (the *load* row); "
+              "the query at 10k runs when the first 10,000 are in.",
+              "- Single creates and new-entity batch upserts go to their own tenants (`bench-create`, "
+              "`bench-batch`), so the queried data set stays at its size; batch upsert of existing entities "
+              "replaces random blocks of 1,000 of the loaded set; PATCH sets a new `height` on a random gauge.",
+              "- Queries: `q=height>X` with X random in 3.5–5 m (0–30 % of the gauges match), near: within 1 km of "
+              "a random point, within: a random 1 km × 1 km square, deep pages: `limit=100` at a random offset in "
+              "the second half of the gauges with `count=true`; all return the first page only (default limit 20 "
+              "unless stated). The *Notes* column shows one sample request of each.",
+              "- CPU: Machi's from `/proc/PID/stat`, the generator's from the rusage of wrk (or of the loader), "
+              "*other* is what the rest of the machine used meanwhile; in cores (2.00 = both cores busy). RSS and "
+              "peak are VmRSS and VmHWM of the Machi process after the scenario.",
+              "- Start-up: Machi is stopped (SIGTERM) and started again on the same data directory; the time is "
+              "from `exec` until `/health` answers, and until a first `GET /entities/{id}` (which opens the "
+              "tenant's database) answers.",
+              "- Durability is Machi's default: `synchronous=FULL`, every acknowledged write is on disk.",
+              "- `scripts/bench --quick` (10,000 entities, 3 s per scenario) is the CI smoke run: it checks that "
+              "the benchmark works and writes to `.build-bench/bench-results/`, not here.",
+              ""]
+    return "\n".join(lines)
+
+
+def escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def summary_table(document: dict) -> str:
+    rows = [("scenario", "result", "p50 ms", "p95 ms", "p99 ms", "vs. baseline")]
+    for s in document["scenarios"]:
+        if s["status"] == "skipped":
+            rows.append((s["name"], "skipped: " + s["note"], "", "", "", ""))
+            continue
+        if "value" not in s:
+            rows.append((s["name"], "FAILED: " + s.get("note", "")[:80], "", "", "", ""))
+            continue
+        latency = s.get("latency_ms") or {}
+        rows.append((s["name"], result_text(s) + ("" if s["status"] == "ok" else " (FAILED)"),
+                     ms(latency.get("p50")), ms(latency.get("p95")), ms(latency.get("p99")), ratio_text(s)))
+    rows.append(("", "", "", "", "", ""))
+    for row in document.get("targets", []):
+        rows.append(("target", row["target"], "", "", "", f"{row['verdict']}: {row['text']}"))
+    widths = [max(len(row[i]) for row in rows if row[0] != "target" or i != 1) for i in range(6)]
+    widths[1] = min(widths[1], 60)
+    out = []
+    for row in rows:
+        if row[0] == "target":
+            out.append(f"{row[1]:<50} {row[5]}")
+        else:
+            out.append("  ".join(cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i])
+                                 for i, cell in enumerate(row[:5])) + "  " + row[5])
+    return "\n".join(out)
