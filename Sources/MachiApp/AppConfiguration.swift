@@ -14,6 +14,8 @@ public import MachiHTTP
 ///   `contexts.fetch.max.bytes` (int, default 1 MiB), `contexts.fetch.allow` (comma-separated URL prefixes; empty = any);
 /// - `limits.body.bytes` (default 8 MiB), `limits.json.depth` (64), `limits.q.length` (4096),
 ///   `limits.page.default` (20), `limits.page.max` (1000), `limits.batch.max` (10000);
+/// - `identity.alias` (string, optional): this broker's Context Source alias (`/info/sourceIdentity`); by default a
+///   random URN made on first start and kept in the data directory;
 /// - `log.level` (string, default `info`).
 public struct AppConfiguration: Sendable {
     public var host: String
@@ -26,6 +28,7 @@ public struct AppConfiguration: Sendable {
     public var contextFetchMaxBytes: Int
     public var contextFetchAllowList: [String]
     public var limits: APILimits
+    public var sourceAlias: String?
     public var logLevel: String
 
     public init(
@@ -39,6 +42,7 @@ public struct AppConfiguration: Sendable {
         contextFetchMaxBytes: Int = 1 << 20,
         contextFetchAllowList: [String] = [],
         limits: APILimits = APILimits(),
+        sourceAlias: String? = nil,
         logLevel: String = "info"
     ) {
         self.host = host
@@ -51,6 +55,7 @@ public struct AppConfiguration: Sendable {
         self.contextFetchMaxBytes = contextFetchMaxBytes
         self.contextFetchAllowList = contextFetchAllowList
         self.limits = limits
+        self.sourceAlias = sourceAlias
         self.logLevel = logLevel
     }
 
@@ -76,6 +81,7 @@ public struct AppConfiguration: Sendable {
             maxLimit: reader.int(forKey: "limits.page.max", default: defaults.limits.maxLimit),
             maxBatchSize: reader.int(forKey: "limits.batch.max", default: defaults.limits.maxBatchSize)
         )
+        sourceAlias = reader.string(forKey: "identity.alias")
         logLevel = reader.string(forKey: "log.level", default: "info")
     }
 }

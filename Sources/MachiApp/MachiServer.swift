@@ -32,9 +32,20 @@ public enum MachiServer {
                 maxBytes: configuration.contextFetchMaxBytes,
                 allowList: configuration.contextFetchAllowList
             ) : OfflineContextLoader()
+        let publicURL = configuration.publicURL ?? "http://localhost:\(configuration.port)"
+        let contexts = ContextResolver(
+            loader: loader,
+            hostedStore: store,
+            configuration: .init(hostedBaseURL: "\(publicURL)/ngsi-ld/v1/jsonldContexts")
+        )
+        try await contexts.loadHostedContexts()
+        let sourceAlias = try SourceAlias.load(
+            configured: configuration.sourceAlias,
+            dataDirectory: configuration.dataDirectory
+        )
         let services = NGSIServices(
             entities: EntityService(store: store),
-            contexts: ContextResolver(loader: loader),
+            contexts: contexts,
             limits: configuration.limits
         )
         let router = Router(context: AppRequestContext.self)
@@ -54,8 +65,7 @@ public enum MachiServer {
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics?.emitToBuffer() ?? []))
             )
         }
-        let publicURL = configuration.publicURL ?? "http://localhost:\(configuration.port)"
-        NGSIRouter.register(on: router, services: services, publicBaseURL: publicURL)
+        NGSIRouter.register(on: router, services: services, publicBaseURL: publicURL, sourceAlias: sourceAlias)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "machi"),

@@ -46,7 +46,9 @@ struct QueryPlan {
 
     init(_ query: EntityQuery) {
         var parts: [SQLFragment] = []
-        exact = query.idPattern == nil && query.scopeQ == nil && query.q == nil && query.geo == nil
+        exact =
+            query.idPattern == nil && query.scopeQ == nil && query.q == nil && query.geo == nil
+            && query.selectors == nil && query.ordering == nil
         if let ids = query.ids {
             parts.append(SQLFragment("id IN (\(SQLFragment.placeholders(ids.count)))", ids.map(\.databaseValue)))
         }

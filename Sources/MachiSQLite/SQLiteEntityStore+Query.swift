@@ -8,6 +8,7 @@ extension SQLiteEntityStore {
     /// When the SQL plan is exact (only ids, types and attribute names), LIMIT, OFFSET and COUNT run in SQL.
     /// Otherwise candidates stream from SQL in rowid order and offset, limit and count apply after
     /// `EntityQuery.matches(_:resolvingLinkedEntities:)`; without `count` the stream stops once the page is full.
+    /// With an `ordering`, every match is read and sorted before the page is cut.
     /// Linked-entity terms in `q` (`rel{…}`) are followed within the tenant. Both paths read one snapshot (a read
     /// transaction on the reader pool).
     public func query(_ query: EntityQuery, tenant: String) async throws -> EntityPage {
@@ -64,6 +65,22 @@ extension SQLiteEntityStore {
         var entities: [Entity] = []
         var matched = 0
         if limit == 0 && !query.count { return EntityPage(entities: []) }
+        if let ordering = query.ordering {
+            // Ordering needs every match before the page can be cut.
+            var all: [Entity] = []
+            let rows = try String.fetchCursor(
+                db,
+                sql: "SELECT doc FROM entity\(plan.whereClause) ORDER BY rowid",
+                arguments: plan.arguments
+            )
+            while let doc = try rows.next() {
+                let entity = try StoredEntityCodec.decode(doc)
+                if Self.matches(query, entity, db) { all.append(entity) }
+            }
+            let sorted = ordering.sorted(all)
+            let page = Array(sorted.dropFirst(offset).prefix(limit))
+            return EntityPage(entities: page, totalCount: query.count ? all.count : nil)
+        }
         let rows = try String.fetchCursor(
             db,
             sql: "SELECT doc FROM entity\(plan.whereClause) ORDER BY rowid",

@@ -14,6 +14,10 @@ import GRDB
 /// - `type_stat(type, entity_count)` and `type_attr_stat(type, name, kind, entity_count)`: counters kept in the
 ///   write transaction for `typeSummaries`, so it never scans entities.
 ///
+/// - `hosted_context(id, tenant, doc, created_at)` (v2): the @contexts hosted through `/jsonldContexts`, of every
+///   tenant, `created_at` in seconds since 1970; used in the default tenant's file only
+///   (see `SQLiteEntityStore+HostedContexts`).
+///
 /// Every table that points at an entity cascades on delete, except the R*Tree (virtual tables have no foreign
 /// keys): the writer deletes its rows first.
 enum Schema {
@@ -74,6 +78,19 @@ enum Schema {
                         entity_count INTEGER NOT NULL CHECK (entity_count >= 0),
                         PRIMARY KEY (type, name, kind)
                     ) WITHOUT ROWID;
+                    """
+            )
+        }
+        migrator.registerMigration("v2-hosted-contexts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE hosted_context (
+                        id TEXT PRIMARY KEY,
+                        tenant TEXT NOT NULL,
+                        doc TEXT NOT NULL,
+                        created_at REAL NOT NULL
+                    );
+                    CREATE INDEX hosted_context_tenant ON hosted_context(tenant, created_at);
                     """
             )
         }

@@ -6,17 +6,16 @@ import Testing
     let id = "urn:ngsi-ld:WaterObserved:attrs"
     var path: String { "/ngsi-ld/v1/entities/\(id)" }
 
-    @Test func updateAttributesAnswers207ForAttributesThatDoNotExist() async throws {
+    @Test func updateAttributesReplacesExistingAndAddsNewAttributes() async throws {
         try await withMachi { [path, id] client in
             try await client.post("/ngsi-ld/v1/entities", waterObserved(id, height: 1))
             let both = #"{"height": {"type": "Property", "value": 2}, "flow": {"type": "Property", "value": 9}}"#
             let reply = try await client.send(.patch, "\(path)/attrs", body: both)
-            #expect(reply.status == 207)
-            #expect(reply.json["updated"] == ["height"])
-            #expect(reply.json["notUpdated"]?.arrayValue?.first?["attributeName"] == "flow")
+            #expect(reply.status == 204)
             let read = try await client.get(path)
             #expect(read.json["height"]?["value"] == 2)
-            #expect(read.json["flow"] == nil)
+            #expect(read.json["height"]?["unitCode"] == nil, "an update replaces the whole attribute")
+            #expect(read.json["flow"]?["value"] == 9)
         }
     }
 

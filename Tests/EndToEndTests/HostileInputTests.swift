@@ -89,7 +89,7 @@ import Testing
                 waterObserved("urn:a:ctx", height: 1),
                 headers: ["Link": link]
             )
-            #expect(reply.status == 503)
+            #expect(reply.status == 504)
             #expect(reply.errorType == "LdContextNotAvailable")
         }
     }

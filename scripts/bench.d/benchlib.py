@@ -151,6 +151,21 @@ def memory_kb(pid: int) -> dict:
     return {"rss_kb": result.get("VmRSS"), "hwm_kb": result.get("VmHWM")}
 
 
+def settle(pid: int | None, timeout: float = 180) -> float:
+    """Waits until the process is idle (under 5 % of a core for half a second), so that work a previous wrk run
+    left queued (wrk closes its connections at the end, the server still finishes what it received) does not
+    leak into the next measurement. Returns the seconds waited."""
+    if not pid:
+        return 0.0
+    started = time.monotonic()
+    quiet = 0
+    while time.monotonic() - started < timeout and quiet < 2:
+        before = process_cpu_seconds(pid)
+        time.sleep(0.25)
+        quiet = quiet + 1 if process_cpu_seconds(pid) - before < 0.0125 else 0
+    return time.monotonic() - started
+
+
 class CPUWindow:
     """CPU used between `__init__` and `close()` by the server, by the load generator (child processes that ended,
     i.e. wrk, plus this interpreter, i.e. the loader) and by the whole machine; in cores (CPU seconds per wall
@@ -222,10 +237,13 @@ def entity_json(n: int, rng: random.Random) -> str:
         return (
             f'{{"id":"urn:ngsi-ld:WeatherObserved:shiojiri:{n}","type":"WeatherObserved",'
             f'"name":{{"type":"Property","value":"Shiojiri weather station {n}"}},'
-            f'"temperature":{{"type":"Property","value":{-5 + 35 * rng.random():.1f},"unitCode":"CEL","observedAt":"{at}"}},'
+            f'"temperature":{{"type":"Property","value":{-5 + 35 * rng.random():.1f},"unitCode":"CEL",'
+            f'"observedAt":"{at}"}},'
             f'"relativeHumidity":{{"type":"Property","value":{0.3 + 0.7 * rng.random():.2f},"observedAt":"{at}"}},'
-            f'"atmosphericPressure":{{"type":"Property","value":{900 + 120 * rng.random():.1f},"unitCode":"A97","observedAt":"{at}"}},'
-            f'"precipitation":{{"type":"Property","value":{20 * rng.random():.1f},"unitCode":"MMT","observedAt":"{at}"}},'
+            f'"atmosphericPressure":{{"type":"Property","value":{900 + 120 * rng.random():.1f},"unitCode":"A97",'
+            f'"observedAt":"{at}"}},'
+            f'"precipitation":{{"type":"Property","value":{20 * rng.random():.1f},"unitCode":"MMT",'
+            f'"observedAt":"{at}"}},'
             f'"windSpeed":{{"type":"Property","value":{15 * rng.random():.1f},"unitCode":"MTS","observedAt":"{at}"}},'
             f'"location":{{"type":"GeoProperty","value":{{"type":"Point","coordinates":[{lon:.5f},{lat:.5f}]}}}}}}'
         )
@@ -273,6 +291,8 @@ class Bench:
         self.notes: list[str] = []
         self.skipped_features: list[dict] = []
         self.elapsed = 0.0
+        self.wrk_runs = 0
+        self.machine = machine_facts(arguments.root, run_directory)
 
     say = staticmethod(say)
 
@@ -351,18 +371,25 @@ class Bench:
 
     def wrk(self, name: str, url: str, script: str, *, connections: int | None = None, headers: list[str] = (),
             script_arguments: dict | None = None, server_pid: int | None = None, per_request: int = 1,
-            duration: float | None = None) -> dict:
-        """Runs a warm-up and then the measured wrk run; returns the figures of the measured run."""
+            duration: float | None = None, single_connection: bool = False) -> dict:
+        """Runs a warm-up and then the measured wrk run; returns the figures of the measured run. With
+        `single_connection`, also measures the latency one client alone sees (`-c 1`), without queueing."""
         connections = connections or self.arguments.connections
         duration = duration or self.arguments.duration
         script_path = os.path.join(LUA, script)
         environment = dict(os.environ, MACHI_BENCH_LUA=LUA)
         header_flags = [flag for header in headers for flag in ("-H", header)]
-        extra = [f"{k}={v}" for k, v in (script_arguments or {}).items()]
 
-        def run(seconds: float) -> tuple[dict, dict, float]:
-            command = ["wrk", "-t", str(self.arguments.threads), "-c", str(connections), "-d", f"{seconds:g}s",
-                       "--timeout", "30s", "-s", script_path, *header_flags, url]
+        def run(seconds: float, connections: int = connections) -> tuple[dict, dict, float]:
+            self.wrk_runs += 1
+            # `run` makes the ids of creates unique across wrk runs (warm-up, measured run) on one store.
+            extra = [f"{k}={v}" for k, v in ({"run": f"r{self.wrk_runs}"} | (script_arguments or {})).items()]
+            waited = settle(server_pid)
+            if waited > 2:
+                say(f"  waited {waited:.0f} s for the server to finish the work queued by the previous run")
+            threads = min(self.arguments.threads, connections)
+            command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
+                       "--timeout", "60s", "-s", script_path, *header_flags, url]
             if extra:
                 command += ["--", *extra]
             window = CPUWindow(server_pid)
@@ -406,6 +433,14 @@ class Bench:
             result["note"] = f"{bad + socket_errors} errors in {requests} requests: {errors}"
         if server_pid:
             result.update(memory_kb(server_pid))
+        if single_connection:
+            solo, _, _ = run(max(2.0, self.arguments.duration / 4), 1)
+            solo_seconds = solo["duration_us"] / 1e6
+            result["single_connection"] = {
+                "requests_per_s": solo["requests"] / solo_seconds if solo_seconds else 0,
+                "latency_ms": {k: round(solo["latency_us"][k] / 1000, 3) for k in ("p50", "p95", "p99", "max")},
+                "errors": solo["errors"],
+            }
         return result
 
     # --- scenarios -----------------------------------------------------------------------------------------
@@ -492,13 +527,14 @@ class Bench:
     def machi_wrk(self, name: str, script: str, *, baseline: str, unit: str = "req/s", tenant: str | None = None,
                   per_request: int = 1, connections: int | None = None, script_arguments: dict | None = None,
                   sample: dict | None = None, duration: float | None = None, record_as: str | None = None,
-                  title: str | None = None) -> dict:
+                  title: str | None = None, single_connection: bool = False) -> dict:
         headers = [f"Link: {self.link}"]
         if tenant:
             headers.append(f"NGSILD-Tenant: {tenant}")
         result = self.wrk(name, f"http://127.0.0.1:{self.machi_port}{API}/entities", script, headers=headers,
                           server_pid=self.machi.pid, per_request=per_request, connections=connections,
-                          script_arguments=script_arguments, duration=duration)
+                          script_arguments=script_arguments, duration=duration,
+                          single_connection=single_connection)
         value = result["items_per_s"] if unit == "entities/s" else result["requests_per_s"]
         result.update(title=title or TITLES[name], unit=unit, value=value, baseline=baseline,
                       entities_in_store=self.loaded)
@@ -507,8 +543,7 @@ class Bench:
         return self.record(record_as or name, result)
 
     def create(self, _wants) -> None:
-        self.machi_wrk("create", "create.lua", baseline="raw-post", tenant="bench-create",
-                       script_arguments={"run": "c"})
+        self.machi_wrk("create", "create.lua", baseline="raw-post", tenant="bench-create")
 
     def load(self, target: int) -> dict | None:
         """Loads entities [self.loaded, target) through batch upsert, 1,000 per request, 4 clients in parallel,
@@ -553,6 +588,7 @@ class Bench:
             finally:
                 connection.close()
 
+        settle(self.machi.pid)
         window = CPUWindow(self.machi.pid)
         started = time.monotonic()
         workers = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
@@ -598,7 +634,7 @@ class Bench:
             "items_per_s": entities / seconds, "requests_per_s": requests / seconds, "requests": requests,
             "seconds": round(seconds, 2), "connections": 4, "latency_ms": latency_ms, "cpu": cpu,
             "baseline": "sqlite-batch", "entities_in_store": self.loaded,
-            "note": "loader: Python http.client, 4 connections (CPU shown as wrk's is the loader's)",
+            "note": "loader: Python http.client, not wrk (its CPU is in the generator column)",
         } | memory_kb(self.machi.pid))
 
     def guarded_query(self, tier: int) -> None:
@@ -610,7 +646,7 @@ class Bench:
 
     def query_last_tier(self, _wants) -> None:
         if self.arguments.entities > 10_000:
-            self.query(f"query@{self.arguments.entities // 1000}k")
+            self.guarded_query(self.arguments.entities)
 
     def sample(self, path: str, tenant: str | None = None) -> dict:
         """One representative request outside the measurement: its status, result count and size."""
@@ -635,12 +671,13 @@ class Bench:
         sample = self.sample(f"{API}/entities?type=WaterObserved&q={q}")
         if not sample.get("entities"):
             raise ScenarioFailure(f"the sample query found nothing: {sample}")
-        self.machi_wrk("query", "query.lua", baseline="raw-get", sample=sample, record_as=name,
+        self.machi_wrk("query", "query.lua", baseline="raw-get", sample=sample, record_as=name, single_connection=True,
                        title=f"{TITLES['query']}, {self.loaded:,} entities")
 
     def get(self, _wants) -> None:
         self.sample(f"{API}/entities/{entity_id(self.loaded // 2)}")
-        self.machi_wrk("get", "get.lua", baseline="raw-get", script_arguments={"entities": self.loaded})
+        self.machi_wrk("get", "get.lua", baseline="raw-get", script_arguments={"entities": self.loaded},
+                       single_connection=True)
 
     def patch(self, _wants) -> None:
         self.machi_wrk("patch", "patch.lua", baseline="raw-post", script_arguments={"entities": self.loaded})
@@ -652,7 +689,7 @@ class Bench:
                              f"&coordinates={coordinates}&count=true")
         if not sample.get("entities"):
             raise ScenarioFailure(f"the sample geo-query found nothing: {sample}")
-        self.machi_wrk("geo-near", "geo_near.lua", baseline="raw-get", sample=sample)
+        self.machi_wrk("geo-near", "geo_near.lua", baseline="raw-get", sample=sample, single_connection=True)
 
     def geo_within(self, _wants) -> None:
         polygon = urllib.parse.quote("[[[137.9400,36.0950],[137.9511,36.0950],[137.9511,36.1040],[137.9400,36.1040],"
@@ -661,7 +698,7 @@ class Bench:
                              f"&coordinates={polygon}&count=true")
         if not sample.get("entities"):
             raise ScenarioFailure(f"the sample geo-query found nothing: {sample}")
-        self.machi_wrk("geo-within", "geo_within.lua", baseline="raw-get", sample=sample)
+        self.machi_wrk("geo-within", "geo_within.lua", baseline="raw-get", sample=sample, single_connection=True)
 
     def count_pages(self, _wants) -> None:
         offset = self.loaded * 4 // 5 * 3 // 4
@@ -674,14 +711,15 @@ class Bench:
     def batch_update(self, _wants) -> None:
         self.machi_wrk("batch-update", "upsert.lua", baseline="sqlite-batch", unit="entities/s",
                        per_request=BATCH, connections=self.arguments.batch_connections,
-                       script_arguments={"batch": BATCH, "mode": "existing", "entities": self.loaded})
+                       script_arguments={"batch": BATCH, "mode": "existing", "entities": self.loaded},
+                       duration=max(self.arguments.duration, 6.0))
 
     def batch_upsert(self, _wants) -> None:
         # Bounded, as every request adds 1,000 entities to the bench-batch tenant's file.
         self.machi_wrk("batch-upsert", "upsert.lua", baseline="sqlite-batch", unit="entities/s",
                        tenant="bench-batch", per_request=BATCH, connections=self.arguments.batch_connections,
                        script_arguments={"batch": BATCH, "mode": "new"},
-                       duration=min(self.arguments.duration, 20.0))
+                       duration=min(max(self.arguments.duration, 6.0), 20.0))
 
     def raw_sqlite(self, _wants) -> None:
         like = os.path.join(self.data_directory, "default.sqlite")
@@ -692,7 +730,12 @@ class Bench:
         command = [self.arguments.baseline, "sqlite", "--like", like, "--dir", directory,
                    "--rows", str(self.arguments.entities), "--batch", str(BATCH),
                    "--read-seconds", "2" if quick else "10", "--single-seconds", "1" if quick else "5"]
+        window = CPUWindow(None)
         completed = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+        cpu = window.close()
+        # The baseline process is the "server" here: it does the work, no generator is involved.
+        cpu = {"server_cores": cpu["generator_cores"], "generator_cores": 0.0, "other_cores": cpu["other_cores"],
+               "machine_cores": cpu["machine_cores"]}
         shutil.rmtree(directory, ignore_errors=True)
         if completed.returncode != 0:
             raise ScenarioFailure(f"machi-baseline sqlite failed: {(completed.stderr or completed.stdout)[-300:]}")
@@ -701,7 +744,7 @@ class Bench:
         self.baselines["sqlite-batch"] = report["batch_full"]["per_s"]
         self.record("raw-sqlite", {
             "title": TITLES["raw-sqlite"], "unit": "entities/s", "value": report["batch_full"]["per_s"],
-            "sqlite": report,
+            "sqlite": report, "cpu": cpu,
         })
 
     def startup(self, _wants) -> None:
@@ -780,7 +823,7 @@ class Bench:
                 "load_average_at_start": [round(v, 2) for v in self.load_at_start],
                 "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
             },
-            "machine": machine_facts(self.arguments.root, self.run_directory),
+            "machine": self.machine,
             "baselines": self.baselines,
             "sqlite": self.sqlite_report,
             "scenarios": [self.results[name] for name in self.order] + self.skipped_features,
@@ -855,7 +898,7 @@ def machine_facts(root: str, run_directory: str) -> dict:
         "memory_bytes": memory,
         "kernel": platform.release(),
         "os": run_text(["sh", "-c", ". /etc/os-release && echo \"$PRETTY_NAME\""]),
-        "filesystem": run_text(["stat", "-f", "-c", "%T", run_directory]),
+        "filesystem": (run_text(["df", "--output=fstype", run_directory]).splitlines() or ["?"])[-1].strip(),
         "git_commit": commit,
         "git_dirty": bool(dirty),
         "git_dirty_files": dirty.splitlines()[:20],

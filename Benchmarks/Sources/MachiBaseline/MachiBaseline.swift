@@ -29,13 +29,14 @@ struct MachiBaseline {
             let singleSeconds = arguments.double("--single-seconds", default: 3)
             let like = try arguments.requiredString("--like")
             try arguments.finish()
-            let benchmark = try RawSQLiteBenchmark(
+            let sample = try SampleEntity(machiDatabase: like)
+            let benchmark = RawSQLiteBenchmark(
                 directory: URL(fileURLWithPath: directory, isDirectory: true),
                 rows: rows,
                 batchSize: batchSize,
                 readSeconds: readSeconds,
                 singleSeconds: singleSeconds,
-                sample: try SampleEntity(machiDatabase: like)
+                sample: sample
             )
             let report = try benchmark.run()
             let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
@@ -43,7 +44,10 @@ struct MachiBaseline {
             FileHandle.standardOutput.write(Data("\n".utf8))
         default:
             FileHandle.standardError.write(
-                Data("usage: machi-baseline http [--host H] [--port P] | sqlite --like MACHI_DB --dir DIR [--rows N]\n".utf8)
+                Data(
+                    "usage: machi-baseline http [--host H] [--port P] | sqlite --like MACHI_DB --dir DIR [--rows N]\n"
+                        .utf8
+                )
             )
             exit(64)
         }

@@ -10,7 +10,8 @@ struct RawHTTPServer {
 
     /// A fixed JSON document of exactly 300 bytes, shaped like a small NGSI-LD entity.
     static let document: String = {
-        let head = #"{"id":"urn:ngsi-ld:WaterObserved:shiojiri:42","type":"WaterObserved","#
+        let head =
+            #"{"id":"urn:ngsi-ld:WaterObserved:shiojiri:42","type":"WaterObserved","#
             + #""height":{"type":"Property","value":2.1,"unitCode":"MTR","observedAt":"2026-11-21T09:00:00Z"},"#
             + #""location":{"type":"GeoProperty","value":{"type":"Point","coordinates":[137.9525,36.1127]}},"#
             + #""name":{"type":"Property","value":""#
@@ -34,7 +35,11 @@ struct RawHTTPServer {
             return Response(status: .created, headers: [.location: "/raw/\(id)"])
         }
         router.get("health") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#))
+            )
         }
         var logger = Logger(label: "machi-baseline")
         logger.logLevel = .warning

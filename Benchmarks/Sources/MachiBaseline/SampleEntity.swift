@@ -47,7 +47,11 @@ struct SampleEntity {
             guard let entity = try Row.fetchOne(db, sql: "SELECT rowid, id, doc FROM entity ORDER BY rowid LIMIT 1")
             else { throw Arguments.Failure(description: "the Machi database at \(path) holds no entity") }
             let rowid: Int64 = entity["rowid"]
-            let types = try String.fetchAll(db, sql: "SELECT type FROM entity_type WHERE entity_rowid = ?", arguments: [rowid])
+            let types = try String.fetchAll(
+                db,
+                sql: "SELECT type FROM entity_type WHERE entity_rowid = ?",
+                arguments: [rowid]
+            )
             let names = try String.fetchAll(db, sql: "SELECT name FROM attr WHERE entity_rowid = ?", arguments: [rowid])
             let values = try Row.fetchAll(
                 db,

@@ -21,7 +21,8 @@ public struct NGSIError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let internalError = Code(name: "InternalError", status: 500)
         public static let tooComplexQuery = Code(name: "TooComplexQuery", status: 403)
         public static let tooManyResults = Code(name: "TooManyResults", status: 403)
-        public static let ldContextNotAvailable = Code(name: "LdContextNotAvailable", status: 503)
+        /// 504 Gateway Timeout since GS CIM 009 V1.6 (6.3.2); earlier versions used 503.
+        public static let ldContextNotAvailable = Code(name: "LdContextNotAvailable", status: 504)
         public static let nonexistentTenant = Code(name: "NonexistentTenant", status: 404)
         public static let conflict = Code(name: "Conflict", status: 409)
         public static let unsupportedMediaType = Code(name: "InvalidRequest", status: 415)

@@ -35,9 +35,12 @@ extension Geometry {
     /// Whether `other` is within this geometry.
     public func contains(_ other: Geometry) -> Bool { other.isWithin(self) }
 
-    /// Whether the geometries are topologically equal: the same point set, whatever the vertices.
+    /// Whether the geometries are topologically equal: the same point set, whatever the vertices. Identical
+    /// geometries are equal even when they are not simple (a self-intersecting ring), where the point-set test
+    /// cannot decide.
     public func topologicallyEquals(_ other: Geometry) -> Bool {
-        dimension == other.dimension && isCovered(by: other) && other.isCovered(by: self)
+        if self == other { return true }
+        return dimension == other.dimension && isCovered(by: other) && other.isCovered(by: self)
     }
 
     /// Whether the geometries have the same dimension, their interiors share a part of that dimension, and

@@ -13,6 +13,7 @@ extension EntityQuery {
     /// Whether `entity` passes every filter, following linked-entity terms in `q` with `resolve`.
     public func matches(_ entity: Entity, resolvingLinkedEntities resolve: (String) -> Entity?) -> Bool {
         if let ids, !ids.contains(entity.id) { return false }
+        if let selectors, !selectors.contains(where: { $0.matches(entity) }) { return false }
         if let types, !types.matches(entity.types) { return false }
         if let attributes, !attributes.contains(where: { !(entity.attributes[$0]?.isEmpty ?? true) }) { return false }
         if let scopeQ, !scopeQ.matches(entity.scopes) { return false }

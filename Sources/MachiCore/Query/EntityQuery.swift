@@ -23,6 +23,11 @@ public struct EntityQuery: Sendable, Hashable {
     public var offset: Int
     /// Whether to count all matches (`count=true`).
     public var count: Bool
+    /// Entity selectors of a Query body (`entities`), any of which an entity must match, in addition to the
+    /// other filters; `nil` when the query has none or they were folded into `ids`/`idPattern`/`types`.
+    public var selectors: [EntitySelector]?
+    /// The order of the results (`orderBy`); the store's order (creation) when `nil`.
+    public var ordering: EntityOrdering?
 
     /// Creates a query; every filter is optional.
     public init(
@@ -47,5 +52,30 @@ public struct EntityQuery: Sendable, Hashable {
         self.limit = limit
         self.offset = offset
         self.count = count
+    }
+}
+
+/// One entity selector (ETSI GS CIM 009 5.2.33): `id` (takes precedence over `idPattern`), `idPattern`, `type`.
+public struct EntitySelector: Sendable, Hashable {
+    public var ids: [String]?
+    public var idPattern: String?
+    /// Expanded types.
+    public var types: TypeExpression?
+
+    public init(ids: [String]? = nil, idPattern: String? = nil, types: TypeExpression? = nil) {
+        self.ids = ids
+        self.idPattern = idPattern
+        self.types = types
+    }
+
+    /// Whether the entity matches the selector.
+    public func matches(_ entity: Entity) -> Bool {
+        if let ids {
+            if !ids.contains(entity.id) { return false }
+        } else if let idPattern, !QueryRegex.matches(idPattern, entity.id) {
+            return false
+        }
+        if let types, !types.matches(entity.types) { return false }
+        return true
     }
 }

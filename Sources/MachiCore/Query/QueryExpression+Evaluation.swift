@@ -33,6 +33,26 @@ extension QueryExpression {
         }
     }
 
+    /// How many Relationship hops the deepest linked-entity term follows (0 without linked terms).
+    public var linkedEntityDepth: Int {
+        switch self {
+        case .and(let items), .or(let items): items.map(\.linkedEntityDepth).max() ?? 0
+        case .not(let inner): inner.linkedEntityDepth
+        case .term: 0
+        case .linked(_, _, let query): 1 + query.linkedEntityDepth
+        }
+    }
+
+    /// The attribute names the terms look at (the relationship of a linked term, not the linked entity's names).
+    public var attributeNames: Set<String> {
+        switch self {
+        case .and(let items), .or(let items): items.reduce(into: []) { $0.formUnion($1.attributeNames) }
+        case .not(let inner): inner.attributeNames
+        case .term(let term): [term.path.attribute]
+        case .linked(let relationship, _, _): [relationship]
+        }
+    }
+
     private func evaluate(_ entity: Entity, _ resolve: (String) -> Entity?, _ budget: inout Int) -> Bool {
         switch self {
         case .and(let items):

@@ -6,6 +6,13 @@ public enum DateTimeText {
     /// Whether `text` is an ISO 8601 date-time with a time zone (`Z` or `±hh:mm`), as `observedAt` needs.
     public static func isValid(_ text: String) -> Bool { parse(text) != nil }
 
+    /// Whether `text` is a DateTime as NGSI-LD payloads must write it (4.6.3): ISO 8601 in UTC, ending in `Z`,
+    /// "without expressions of the difference between local time and UTC".
+    public static func isValidUTC(_ text: String) -> Bool {
+        guard let last = text.utf8.last, last == 90 || last == 122 else { return false }
+        return parse(text) != nil
+    }
+
     /// The instant `text` denotes, or `nil` if it is not an ISO 8601 date-time.
     public static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)

@@ -3,61 +3,67 @@ import OrderedCollections
 /// The NGSI-LD write semantics on an entity, as pure functions (ETSI GS CIM 009, 5.6).
 extension Entity {
     /// Append Entity Attributes (`POST /entities/{id}/attrs`): adds attributes; an instance with the same
-    /// `datasetId` as an existing one replaces it unless `overwrite` is false.
+    /// `datasetId` as an existing one replaces it unless `overwrite` is false. Scopes are replaced, or with
+    /// `noOverwrite` added to the existing ones.
     /// - Returns: the expanded names that were not written (existing, with `noOverwrite`).
     public mutating func append(_ fragment: EntityFragment, overwrite: Bool, now: String) -> [String] {
         var notUpdated: [String] = []
         for (name, instances) in fragment.attributes {
-            if !overwrite, attributes[name] != nil {
-                let existing = Set(attributes[name]!.map(\.datasetId))
-                if instances.allSatisfy({ existing.contains($0.datasetId) }) {
-                    notUpdated.append(name)
-                    continue
-                }
-                for instance in instances where !existing.contains(instance.datasetId) {
-                    attributes[name]!.append(instance)
-                }
+            if !overwrite, let existing = attributes[name] {
+                let datasets = Set(existing.map(\.datasetId))
+                let fresh = instances.filter { !datasets.contains($0.datasetId) }
+                if fresh.isEmpty { notUpdated.append(name) }
+                for instance in fresh { attributes[name]!.append(Entity.cleaned(instance)) }
                 continue
             }
             for instance in instances { write(instance, to: name) }
         }
         addTypes(fragment.types)
-        if let scopes = fragment.scopes { self.scopes = scopes }
-        modifiedAt = now
-        return notUpdated
-    }
-
-    /// Update Entity Attributes (`PATCH /entities/{id}/attrs`): replaces existing attributes only.
-    /// - Returns: the expanded names that do not exist (not updated).
-    public mutating func update(_ fragment: EntityFragment, now: String) -> [String] {
-        var notUpdated: [String] = []
-        for (name, instances) in fragment.attributes {
-            guard let existing = attributes[name] else {
-                notUpdated.append(name)
-                continue
+        if let scopes = fragment.scopes {
+            if overwrite {
+                self.scopes = scopes
+            } else {
+                for scope in scopes where !self.scopes.contains(scope) { self.scopes.append(scope) }
             }
-            let datasets = Set(existing.map(\.datasetId))
-            var wrote = false
-            for instance in instances where datasets.contains(instance.datasetId) {
-                write(instance, to: name)
-                wrote = true
-            }
-            if !wrote { notUpdated.append(name) }
         }
         modifiedAt = now
         return notUpdated
     }
 
-    /// Merge Entity (`PATCH /entities/{id}`): new attributes are added, existing ones are merged member by member,
-    /// and `null` deletes.
+    /// Update Entity Attributes (`PATCH /entities/{id}/attrs`, 5.6.2 and 5.5.8): every instance in the fragment
+    /// replaces the one with the same `datasetId` (or is added), NGSI-LD Nulls delete, types are added, and the
+    /// scope is replaced only where the entity has one.
+    /// - Returns: the expanded names that were not updated (a deletion of nothing, a scope the entity lacks).
+    public mutating func update(_ fragment: EntityFragment, now: String) -> [String] {
+        var notUpdated: [String] = []
+        for deletion in fragment.deletions where !remove(deletion) {
+            notUpdated.append(deletion.name)
+        }
+        for (name, instances) in fragment.attributes {
+            for instance in instances { write(instance, to: name) }
+        }
+        addTypes(fragment.types)
+        if let scopes = fragment.scopes {
+            if self.scopes.isEmpty {
+                notUpdated.append("scope")
+            } else {
+                self.scopes = scopes
+            }
+        }
+        modifiedAt = now
+        return notUpdated
+    }
+
+    /// Merge Entity (`PATCH /entities/{id}`, 5.6.17): new attributes are added, existing ones are merged member by
+    /// member (a compound Property value as a JSON merge patch), and NGSI-LD Nulls delete.
     public mutating func merge(_ fragment: EntityFragment, now: String) {
-        for name in fragment.deletions { attributes[name] = nil }
+        for deletion in fragment.deletions { _ = remove(deletion) }
         for (name, instances) in fragment.attributes {
             for instance in instances {
                 if let index = attributes[name]?.firstIndex(where: { $0.datasetId == instance.datasetId }) {
                     attributes[name]![index] = Entity.merged(attributes[name]![index], with: instance)
                 } else {
-                    attributes[name, default: []].append(instance)
+                    attributes[name, default: []].append(Entity.cleaned(instance))
                 }
             }
         }
@@ -66,15 +72,22 @@ extension Entity {
         modifiedAt = now
     }
 
-    /// Partial Attribute Update (`PATCH /entities/{id}/attrs/{attrId}`): merges the given members into the existing
-    /// instance with the same `datasetId`.
-    /// - Throws: `ResourceNotFound` if the entity has no such attribute instance.
-    public mutating func patchAttribute(_ name: String, with instances: [Attribute], now: String) throws(NGSIError) {
-        for instance in instances {
-            guard let index = attributes[name]?.firstIndex(where: { $0.datasetId == instance.datasetId }) else {
-                throw .notFound("Entity \(id) has no attribute instance to update")
-            }
-            attributes[name]![index] = Entity.merged(attributes[name]![index], with: instance, keepKind: true)
+    /// Partial Attribute Update (`PATCH /entities/{id}/attrs/{attrId}`, 5.6.4): overwrites the members the fragment
+    /// names on the instance with its `datasetId`, or deletes that instance for an NGSI-LD Null.
+    /// - Throws: `ResourceNotFound` if the entity has no such attribute instance; `BadRequestData` from `decoder`.
+    public mutating func patchAttribute(
+        _ patch: AttributePatch,
+        using decoder: EntityDecoder,
+        now: String
+    ) throws(NGSIError) {
+        guard let index = attributes[patch.name]?.firstIndex(where: { $0.datasetId == patch.datasetId }) else {
+            throw .notFound("Entity \(id) has no such attribute instance to update")
+        }
+        if patch.deletesInstance {
+            attributes[patch.name]!.remove(at: index)
+            if attributes[patch.name]!.isEmpty { attributes[patch.name] = nil }
+        } else {
+            attributes[patch.name]![index] = try decoder.applying(patch, to: attributes[patch.name]![index])
         }
         modifiedAt = now
     }
@@ -116,9 +129,22 @@ extension Entity {
         modifiedAt = now
     }
 
+    /// Removes what a deletion names. - Returns: whether there was something to remove.
+    mutating func remove(_ deletion: AttributeDeletion) -> Bool {
+        guard var instances = attributes[deletion.name] else { return false }
+        if deletion.allInstances {
+            attributes[deletion.name] = nil
+            return true
+        }
+        guard let index = instances.firstIndex(where: { $0.datasetId == deletion.datasetId }) else { return false }
+        instances.remove(at: index)
+        attributes[deletion.name] = instances.isEmpty ? nil : instances
+        return true
+    }
+
     /// Writes an instance over the one with the same `datasetId` (keeping its `createdAt`), or adds it.
     mutating func write(_ instance: Attribute, to name: String) {
-        var instance = instance
+        var instance = Entity.cleaned(instance)
         if let index = attributes[name]?.firstIndex(where: { $0.datasetId == instance.datasetId }) {
             if let created = attributes[name]![index].members["createdAt"] { instance.members["createdAt"] = created }
             attributes[name]![index] = instance
@@ -131,31 +157,73 @@ extension Entity {
         for type in newTypes ?? [] where !types.contains(type) { types.append(type) }
     }
 
-    /// `patch`'s members over `base`'s: sub-attributes merged recursively, `createdAt` kept.
-    static func merged(_ base: Attribute, with patch: Attribute, keepKind: Bool = false) -> Attribute {
+    /// `instance` without deletion markers: sub-attributes marked `null` and NGSI-LD Nulls inside its value
+    /// (which only a merge admits) are dropped.
+    static func cleaned(_ instance: Attribute) -> Attribute {
+        var members = instance.members
+        for (key, value) in instance.members {
+            if value.isNull {
+                members[key] = nil
+            } else if key == "value", containsNullMarker(value) {
+                members[key] = mergePatched(nil, with: value)
+            } else if !AttributeMembers.reserved.contains(key), case .object(let sub) = value {
+                members[key] = .object(cleaned(Attribute(members: sub)).members)
+            }
+        }
+        return Attribute(members: members)
+    }
+
+    /// `patch`'s members over `base`'s (Merge Entity): sub-attributes merged recursively, a sub-attribute mapped to
+    /// `null` removed, a compound Property value merged as RFC 7396 merge patch, `createdAt` kept.
+    static func merged(_ base: Attribute, with patch: Attribute) -> Attribute {
         var members = base.members
         let baseKind = base.kind
         for (key, value) in patch.members {
             if key == "createdAt" { continue }
-            if keepKind, key == "type", let baseKind, value.stringValue != baseKind.rawValue {
-                if let patchKind = patch.kind, let held = patch.members[patchKind.valueMember] {
-                    members[baseKind.valueMember] = held
-                }
-                continue
-            }
-            if !AttributeMembers.reserved.contains(key), case .object(let sub) = value,
+            if value.isNull {
+                members[key] = nil
+            } else if key == "value", patch.kind == .property, baseKind == .property {
+                members[key] = mergePatched(members[key], with: value)
+            } else if !AttributeMembers.reserved.contains(key), case .object(let sub) = value,
                 case .object(let existing)? = members[key]
             {
                 members[key] = .object(merged(Attribute(members: existing), with: Attribute(members: sub)).members)
+            } else if !AttributeMembers.reserved.contains(key), case .object = value {
+                members[key] = .object(cleaned(Attribute(members: value.objectValue ?? [:])).members)
             } else {
                 members[key] = value
             }
         }
-        if let kind = patch.kind, !keepKind, kind != baseKind {
+        if let kind = patch.kind, kind != baseKind {
             for other in AttributeKind.allCases where other.valueMember != kind.valueMember {
                 members[other.valueMember] = nil
             }
         }
         return Attribute(members: members)
+    }
+
+    static func containsNullMarker(_ value: JSON) -> Bool {
+        switch value {
+        case .string(let text): text == NameRules.null
+        case .array(let elements): elements.contains(where: containsNullMarker)
+        case .object(let object): object.values.contains(where: containsNullMarker)
+        default: false
+        }
+    }
+
+    /// RFC 7396 on JSON values: objects merge key by key, `null` and the NGSI-LD Null remove a key, anything else
+    /// replaces. With no `target`, it strips the removal markers from `patch`.
+    static func mergePatched(_ target: JSON?, with patch: JSON) -> JSON {
+        guard case .object(let changes) = patch else { return patch }
+        var result: JSONObject
+        if case .object(let existing)? = target { result = existing } else { result = [:] }
+        for (key, value) in changes {
+            if value.isNull || value.stringValue == NameRules.null {
+                result[key] = nil
+            } else {
+                result[key] = mergePatched(result[key], with: value)
+            }
+        }
+        return .object(result)
     }
 }

@@ -10,11 +10,20 @@ public struct EntityEncoder: Sendable {
         case keyValues
     }
 
+    /// Linked Entity retrieval (`join`, ETSI GS CIM 009 4.5.23).
+    public enum Join: String, Sendable {
+        /// Each Relationship carries its linked entity in `entity` (`entityList` for a ListRelationship); in the
+        /// simplified representation the linked entity replaces the Relationship's value.
+        case inline
+        /// The linked entities follow the entities in one flat array.
+        case flat
+    }
+
     public var context: JSONLDContext
     public var format: Format
-    /// Include `createdAt` / `modifiedAt` (`options=sysAttrs`).
+    /// Include `createdAt` / `modifiedAt` / `expiresAt` (`options=sysAttrs`).
     public var sysAttrs: Bool
-    /// The preferred language(s) for LanguageProperties (`lang=ja,en` or `*`).
+    /// The preferred language(s) for LanguageProperties (`lang=ja,en;q=0.8` or `*`).
     public var lang: String?
     /// Expanded names of the attributes to include (`attrs` / `pick`); `nil` for all.
     public var attributeSelection: Set<String>?
@@ -22,6 +31,16 @@ public struct EntityEncoder: Sendable {
     public var omittedAttributes: Set<String>
     /// Entity members (`id`, `type`, `scope`) to leave out (`omit`, or absent from `pick`).
     public var omittedMembers: Set<String>
+    /// Only the attribute instances with one of these `datasetId`s (`@none` for the default instance).
+    public var datasetIds: Set<String>?
+    /// The `pick` projections of the entities linked through a Relationship (`rel{…}`), by expanded name.
+    public var linkedPick: [String: Projection] = [:]
+    /// The `omit` projections of the entities linked through a Relationship, by expanded name.
+    public var linkedOmit: [String: Projection] = [:]
+    /// Linked Entity retrieval, if requested.
+    public var join: Join?
+    /// How many Relationship hops `join` follows.
+    public var joinLevel: Int = 1
 
     public init(
         context: JSONLDContext,
@@ -30,7 +49,8 @@ public struct EntityEncoder: Sendable {
         lang: String? = nil,
         attributeSelection: Set<String>? = nil,
         omittedAttributes: Set<String> = [],
-        omittedMembers: Set<String> = []
+        omittedMembers: Set<String> = [],
+        datasetIds: Set<String>? = nil
     ) {
         self.context = context
         self.format = format
@@ -39,10 +59,35 @@ public struct EntityEncoder: Sendable {
         self.attributeSelection = attributeSelection
         self.omittedAttributes = omittedAttributes
         self.omittedMembers = omittedMembers
+        self.datasetIds = datasetIds
+    }
+
+    /// The IRI of the system attribute `expiresAt` (transient entities), shown only with `sysAttrs`.
+    static let expiresAt = "https://uri.etsi.org/ngsi-ld/expiresAt"
+
+    /// Applies expanded `pick` / `omit` projections (4.21): which members stay, and the projections of linked
+    /// entities.
+    public mutating func project(pick: Projection?, omit: Projection?) {
+        if let pick {
+            let names = Set(pick.names)
+            let attributes = names.subtracting(Projection.entityMembers)
+            attributeSelection = attributeSelection.map { $0.intersection(attributes) } ?? attributes
+            omittedMembers = Projection.entityMembers.subtracting(names)
+            for member in pick.members { if let linked = member.linked { linkedPick[member.name] = linked } }
+        }
+        if let omit {
+            let names = Set(omit.members.filter { $0.linked == nil }.map(\.name))
+            omittedAttributes = names.subtracting(Projection.entityMembers)
+            omittedMembers.formUnion(Projection.entityMembers.intersection(names))
+            for member in omit.members { if let linked = member.linked { linkedOmit[member.name] = linked } }
+        }
     }
 
     /// The entity as a JSON object (without `@context`; the caller adds it for `application/ld+json`).
-    public func encode(_ entity: Entity) -> JSONObject {
+    public func encode(_ entity: Entity) -> JSONObject { encode(entity, linked: [:]) }
+
+    /// The entity as a JSON object, with `join=inline` taking linked entities from `linked` (by id).
+    public func encode(_ entity: Entity, linked: [String: Entity]) -> JSONObject {
         var out = JSONObject(minimumCapacity: entity.attributes.count + 3)
         if !omittedMembers.contains("id") { out["id"] = .string(entity.id) }
         if !omittedMembers.contains("type") {
@@ -56,9 +101,24 @@ public struct EntityEncoder: Sendable {
             if let createdAt = entity.createdAt { out["createdAt"] = .string(createdAt) }
             if let modifiedAt = entity.modifiedAt { out["modifiedAt"] = .string(modifiedAt) }
         }
-        for (name, instances) in entity.attributes where includes(name) {
-            let rendered = instances.map { render($0) }
-            out[context.compactIRI(name)] = rendered.count == 1 ? rendered[0] : .array(rendered)
+        for (name, all) in entity.attributes where includes(name) {
+            if name == Self.expiresAt {
+                if sysAttrs, let value = all.first.flatMap(Self.plainValue) { out["expiresAt"] = value }
+                continue
+            }
+            let instances = selectedInstances(all)
+            guard !instances.isEmpty else { continue }
+            let key = context.compactIRI(name)
+            if format == .keyValues, instances.count > 1 {
+                var dataset = JSONObject()
+                for instance in instances {
+                    dataset[instance.datasetId ?? "@none"] = render(instance, name: name, linked: linked)
+                }
+                out[key] = ["dataset": .object(dataset)]
+                continue
+            }
+            let rendered = instances.map { render($0, name: name, linked: linked) }
+            out[key] = rendered.count == 1 ? rendered[0] : .array(rendered)
         }
         return out
     }
@@ -70,16 +130,39 @@ public struct EntityEncoder: Sendable {
         return true
     }
 
-    /// One attribute instance in the chosen representation.
-    func render(_ attribute: Attribute) -> JSON {
+    /// The instances the `datasetId` filter keeps.
+    func selectedInstances(_ instances: [Attribute]) -> [Attribute] {
+        guard let datasetIds else { return instances }
+        return instances.filter { datasetIds.contains($0.datasetId ?? "@none") }
+    }
+
+    /// A system attribute's plain value (`expiresAt` may be stored as a Property or as a bare string).
+    static func plainValue(_ attribute: Attribute) -> JSON? {
+        attribute.members["value"].map { QueryMatching.unwrapped($0) }
+    }
+
+    /// One attribute instance in the chosen representation, without linked entities.
+    func render(_ attribute: Attribute) -> JSON { render(attribute, name: nil, linked: [:]) }
+
+    /// One attribute instance in the chosen representation; with `join=inline`, a Relationship named `name`
+    /// carries its linked entities.
+    func render(_ attribute: Attribute, name: String?, linked: [String: Entity]) -> JSON {
         guard let kind = attribute.kind else { return .object(attribute.members) }
+        let inline = inlineTargets(attribute, kind: kind, name: name, linked: linked)
         switch format {
         case .keyValues:
+            if let inline { return inline.json }
             return simplifiedValue(attribute, kind: kind)
         case .normalized:
-            return .object(renderMembers(attribute, kind: kind, keepType: true))
+            var members = renderMembers(attribute, kind: kind, keepType: true)
+            if let inline { members[inline.member] = inline.json }
+            return .object(members)
         case .concise:
-            let members = renderMembers(attribute, kind: kind, keepType: false)
+            var members = renderMembers(attribute, kind: kind, keepType: false)
+            if let inline {
+                members[inline.member] = inline.json
+                return .object(members)
+            }
             if members.count == 1, let only = members["value"], kind == .property || kind == .geoProperty {
                 if case .object = only, kind == .property { return .object(members) }
                 return only
@@ -96,6 +179,10 @@ public struct EntityEncoder: Sendable {
                 if keepType, out["type"] == nil { out["type"] = value }
             case "createdAt", "modifiedAt":
                 if sysAttrs { out[key] = value }
+            case "expiresAt", Self.expiresAt:
+                if sysAttrs {
+                    out["expiresAt"] = value.objectValue.flatMap { Self.plainValue(Attribute(members: $0)) } ?? value
+                }
             case "vocab":
                 out["vocab"] = compactVocab(value)
             case "objectType":
@@ -129,8 +216,11 @@ public struct EntityEncoder: Sendable {
             if let lang, let chosen = Self.pick(language: lang, from: value) { return .string(chosen.text) }
             return ["languageMap": value]
         case .jsonProperty: return ["json": value]
-        case .listRelationship: return ["objectList": value]
-        case .listProperty: return value
+        case .listRelationship:
+            let list = value["@list"] ?? value
+            guard let elements = list.arrayValue else { return list }
+            return .array(elements.map { $0["object"] ?? $0 })
+        case .listProperty: return value["@list"] ?? value
         default: return value
         }
     }
@@ -140,21 +230,6 @@ public struct EntityEncoder: Sendable {
         if let list = value.arrayValue { return .array(list.map { compactVocab($0) }) }
         return value
     }
-
-    /// The best string of a language map for `lang` (`ja`, `ja,en`, `*`): an exact tag, then `@none`, then any.
-    static func pick(language lang: String, from map: JSON) -> (tag: String, text: String)? {
-        guard case .object(let object) = map, !object.isEmpty else { return nil }
-        if lang == "*" { return nil }
-        let wanted = lang.split(separator: ",").map { $0.split(separator: ";")[0].trimmingWhitespace() }
-        for tag in wanted {
-            if let text = object[tag].flatMap(firstString) { return (tag, text) }
-        }
-        if let text = object["@none"].flatMap(firstString) { return ("@none", text) }
-        guard let (tag, value) = object.elements.first, let text = firstString(value) else { return nil }
-        return (tag, text)
-    }
-
-    static func firstString(_ value: JSON) -> String? { value.stringValue ?? value.arrayValue?.first?.stringValue }
 }
 
 extension Substring {

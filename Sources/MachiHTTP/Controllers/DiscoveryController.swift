@@ -23,10 +23,22 @@ struct DiscoveryController {
         var details: Bool
     }
 
-    func setup(_ request: Request, _ context: AppRequestContext) async throws -> Setup {
+    /// The query parameters of the list operations (6.25, 6.27) and of the single-item operations (6.26, 6.28).
+    static let listParameters: Set<String> = ["details", "local", "count"]
+    static let itemParameters: Set<String> = ["local"]
+
+    func setup(
+        _ request: Request,
+        _ context: AppRequestContext,
+        allowed: Set<String> = listParameters
+    ) async throws -> Setup {
         let exchange = try NGSIExchange(request, context: context, limits: services.limits)
+        let parameters = RepresentationOptions.formParameters(request.uri)
+        for (name, _) in parameters where !allowed.contains(String(name)) {
+            throw NGSIError.invalidRequest("\"\(name)\" is not a query parameter of this operation")
+        }
         let ldContext = try await services.contexts.context(for: exchange.headerContextValue)
-        let details = try RepresentationOptions.flag(request.uri.queryParameters, "details")
+        let details = try RepresentationOptions.flag(parameters, "details")
         let summaries = try await services.entities.typeSummaries(in: exchange.brokerContext)
         return Setup(exchange: exchange, context: ldContext, summaries: summaries, details: details)
     }
@@ -58,7 +70,7 @@ struct DiscoveryController {
     }
 
     @Sendable func type(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let setup = try await setup(request, context)
+        let setup = try await setup(request, context, allowed: Self.itemParameters)
         let c = setup.context
         guard let raw = context.parameters.get("type")?.removingPercentEncoding, NameRules.isValidName(raw) else {
             throw NGSIError.badRequestData("Invalid type name")
@@ -118,7 +130,7 @@ struct DiscoveryController {
     }
 
     @Sendable func attribute(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let setup = try await setup(request, context)
+        let setup = try await setup(request, context, allowed: Self.itemParameters)
         let c = setup.context
         guard let raw = context.parameters.get("attrId")?.removingPercentEncoding, NameRules.isValidName(raw) else {
             throw NGSIError.badRequestData("Invalid attribute name")

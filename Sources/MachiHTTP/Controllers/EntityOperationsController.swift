@@ -4,6 +4,7 @@ import MachiBroker
 import MachiCore
 import MachiStore
 import OrderedCollections
+import Synchronization
 
 /// `/ngsi-ld/v1/entityOperations/*`: batch create, upsert, update, merge, delete, and query (ETSI GS CIM 009, 5.6.7–5.6.10).
 struct EntityOperationsController {
@@ -56,19 +57,26 @@ struct EntityOperationsController {
         let overwrite = !(RepresentationOptions.list(request.uri.queryParameters, "options") ?? []).contains(
             "noOverwrite"
         )
-        return try await run(request, context: context, createdStatus: false) { decoder, element in
-            let fragment = try decoder.fragment(element, allowDeletion: false)
+        let skipped = Mutex<[String: [String]]>([:])
+        return try await run(
+            request,
+            context: context,
+            createdStatus: false,
+            notUpdated: { skipped.withLock { $0 } }
+        ) { decoder, element in
+            let fragment = try decoder.fragment(element, nulls: .reject)
             guard let id = fragment.id else { throw NGSIError.badRequestData("Every entity in a batch needs an id") }
             let now = decoder.now
             return EntityService.modification(id: id) { entity in
-                _ = entity.append(fragment, overwrite: overwrite, now: now)
+                let notUpdated = entity.append(fragment, overwrite: overwrite, now: now)
+                skipped.withLock { $0[id] = notUpdated.isEmpty ? nil : notUpdated.map { fragment.names[$0] ?? $0 } }
             }
         }
     }
 
     @Sendable func merge(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await run(request, context: context, createdStatus: false) { decoder, element in
-            let fragment = try decoder.fragment(element, allowDeletion: true)
+            let fragment = try decoder.fragment(element, nulls: .merge)
             guard let id = fragment.id else { throw NGSIError.badRequestData("Every entity in a batch needs an id") }
             let now = decoder.now
             return EntityService.modification(id: id) { entity in entity.merge(fragment, now: now) }
@@ -85,7 +93,7 @@ struct EntityOperationsController {
             throw NGSIError.badRequestData("A batch holds at most \(services.limits.maxBatchSize) entities")
         }
         let items = list.map { element -> Item in
-            guard let id = element.stringValue, NameRules.isURI(id) else {
+            guard let id = element.stringValue, NameRules.isEntityId(id) else {
                 return Item(
                     id: element.stringValue,
                     change: .failure(.badRequestData("\(element) is not an entity id"))
@@ -106,9 +114,14 @@ struct EntityOperationsController {
         )
         let body = try await exchange.readBody()
         let ldContext = try await services.contexts.context(for: try exchange.contextValue(of: body))
-        let parameters = request.uri.queryParameters
+        let parameters = RepresentationOptions.formParameters(request.uri)
         var options = try RepresentationOptions(parameters)
-        if let lang = body["lang"]?.stringValue { options.lang = lang }
+        if case .object(let object) = body {
+            if let attrs = object["attrs"].flatMap(RepresentationOptions.strings), !attrs.isEmpty {
+                options.attrs = attrs
+            }
+            try options.apply(body: object)
+        }
         let query = try EntityQueryBuilder(context: ldContext, limits: services.limits).query(
             body: body,
             parameters: parameters
@@ -122,6 +135,7 @@ struct EntityOperationsController {
         _ request: Request,
         context: AppRequestContext,
         createdStatus: Bool,
+        notUpdated: () -> [String: [String]] = { [:] },
         _ makeChange: (EntityDecoder, JSON) throws -> EntityChange
     ) async throws -> Response {
         var exchange = try NGSIExchange(request, context: context, limits: services.limits)
@@ -133,36 +147,55 @@ struct EntityOperationsController {
         guard list.count <= services.limits.maxBatchSize else {
             throw NGSIError.badRequestData("A batch holds at most \(services.limits.maxBatchSize) entities")
         }
+        if exchange.bodyType == .jsonLD, exchange.linkContextURL != nil {
+            throw NGSIError.badRequestData(
+                "A body of type application/ld+json must not come with a JSON-LD context Link header"
+            )
+        }
+        if let index = list.firstIndex(where: { $0.objectValue == nil }) {
+            throw NGSIError.badRequestData("Element \(index) of the batch is \(list[index].kindName), not an entity")
+        }
         let now = services.entities.timestamp()
         var items: [Item] = []
         items.reserveCapacity(list.count)
-        var seen = Set<String>()
         for element in list {
             let id = element["id"]?.stringValue
             do {
                 let ldContext = try await services.contexts.context(for: try exchange.contextValue(of: element))
                 let change = try makeChange(EntityDecoder(context: ldContext, now: now), element)
                 items.append(Item(id: change.id, change: .success(change)))
-                seen.insert(change.id)
             } catch let error as NGSIError {
                 items.append(Item(id: id, change: .failure(error)))
             }
         }
-        return try await execute(items, exchange: exchange, createdStatus: createdStatus)
+        return try await execute(items, exchange: exchange, createdStatus: createdStatus, notUpdated: notUpdated)
     }
 
-    func execute(_ items: [Item], exchange: NGSIExchange, createdStatus: Bool) async throws -> Response {
+    func execute(
+        _ items: [Item],
+        exchange: NGSIExchange,
+        createdStatus: Bool,
+        notUpdated: () -> [String: [String]] = { [:] }
+    ) async throws -> Response {
         let changes = items.compactMap { try? $0.change.get() }
         let results = changes.isEmpty ? [] : try await services.entities.apply(changes, in: exchange.brokerContext)
+        let skipped = notUpdated()
         var resultIterator = results.makeIterator()
         var successes: [String] = []
         var created: [String] = []
         var errors: [JSON] = []
         for item in items {
-            let outcome: Result<EntityChangeResult, NGSIError>
+            var outcome: Result<EntityChangeResult, NGSIError>
             switch item.change {
             case .failure(let error): outcome = .failure(error)
             case .success: outcome = resultIterator.next() ?? .failure(NGSIError(.internalError, "missing result"))
+            }
+            if case .success = outcome, let id = item.id, let names = skipped[id] {
+                outcome = .failure(
+                    .badRequestData(
+                        "Not updated (existing, noOverwrite asked): \(names.joined(separator: ", "))"
+                    )
+                )
             }
             switch outcome {
             case .success(let result):

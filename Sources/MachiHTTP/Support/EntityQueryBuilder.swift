@@ -10,6 +10,13 @@ struct EntityQueryBuilder {
     let context: JSONLDContext
     let limits: APILimits
 
+    /// Names that are Entity members or system attributes: `attrs` or `q` on them alone do not narrow a query.
+    static let systemNames: Set<String> = [
+        "id", "type", "scope", "createdAt", "modifiedAt", "deletedAt", "expiresAt",
+        "https://uri.etsi.org/ngsi-ld/createdAt", "https://uri.etsi.org/ngsi-ld/modifiedAt",
+        "https://uri.etsi.org/ngsi-ld/deletedAt", "https://uri.etsi.org/ngsi-ld/expiresAt", "@id", "@type",
+    ]
+
     /// The filters of `GET /entities`.
     func query(_ parameters: FlatDictionary<Substring, Substring>) throws(NGSIError) -> EntityQuery {
         var query = try page(parameters)
@@ -21,10 +28,13 @@ struct EntityQueryBuilder {
         if let type = parameters["type"], type != "*" {
             query.types = try parseTypes(String(type))
         }
-        if let attrs = RepresentationOptions.list(parameters, "attrs") {
-            query.attributes = attrs.map(context.expandTerm)
+        var attrs: [String]?
+        if let list = RepresentationOptions.list(parameters, "attrs") {
+            attrs = list
+            query.attributes = list.map(context.expandTerm)
         }
-        if let q = parameters["q"] { query.q = try parseQ(String(q)) }
+        let expandValues = RepresentationOptions.list(parameters, "expandValues")
+        if let q = parameters["q"] { query.q = try parseQ(String(q), expandValues: expandValues) }
         if let scopeQ = parameters["scopeQ"] { query.scopeQ = try parseScope(String(scopeQ)) }
         query.geo = try geoQuery(
             georel: parameters["georel"].map(String.init),
@@ -32,18 +42,60 @@ struct EntityQueryBuilder {
             coordinates: parameters["coordinates"].map { .string(String($0)) },
             geoproperty: parameters["geoproperty"].map(String.init)
         )
+        if let orderBy = RepresentationOptions.list(parameters, "orderBy") {
+            query.ordering = try ordering(
+                orderBy,
+                coordinates: parameters["orderFrom"].map { .string(String($0)) },
+                geometry: parameters["geometry"].map(String.init),
+                collation: parameters["collation"].map(String.init)
+            )
+        } else if parameters["collation"] != nil || parameters["orderFrom"] != nil {
+            if let collation = parameters["collation"], !EntityOrdering.isLanguageTag(String(collation)) {
+                throw .badRequestData("collation \"\(collation)\" is not a BCP 47 language tag")
+            }
+        }
+        if let csf = parameters["csf"] { _ = try Self.validatedContextSourceFilter(String(csf)) }
+        try checkLinkedDepth(
+            query.q,
+            join: parameters["join"].map(String.init),
+            joinLevel: parameters["joinLevel"].map { .string(String($0)) }
+        )
         if parameters["type"] == "*", parameters["local"] == "false" {
             throw .badRequestData("type=* cannot be combined with local=false")
         }
         let hasFilter =
-            query.ids != nil || query.idPattern != nil || parameters["type"] != nil || query.attributes != nil
-            || query.q != nil || query.geo != nil || query.scopeQ != nil || parameters["local"] == "true"
+            parameters["type"] != nil || Self.narrows(attrs) || Self.narrows(query.q) || query.geo != nil
+            || query.scopeQ != nil || parameters["local"] == "true"
         guard hasFilter else {
             throw .badRequestData(
-                "A query needs at least one of id, idPattern, type, attrs, q, geoQ, scopeQ or local=true"
+                "A query needs at least one of type, attrs, q (on non-system attributes), geoQ, scopeQ or local=true"
             )
         }
         return query
+    }
+
+    /// Whether `attrs` names at least one attribute that is not an Entity member or system attribute.
+    static func narrows(_ attrs: [String]?) -> Bool {
+        guard let attrs else { return false }
+        return attrs.contains { !systemNames.contains($0) }
+    }
+
+    /// Whether `q` looks at at least one attribute that is not a system attribute.
+    static func narrows(_ q: QueryExpression?) -> Bool {
+        guard let q else { return false }
+        return q.attributeNames.contains { !systemNames.contains($0) }
+    }
+
+    /// Linked-entity terms (`rel{…}`) in `q` need `join`, and may follow at most `joinLevel` hops.
+    func checkLinkedDepth(_ q: QueryExpression?, join: String?, joinLevel: JSON?) throws(NGSIError) {
+        guard let depth = q?.linkedEntityDepth, depth > 0 else { return }
+        guard join != nil else {
+            throw .badRequestData("q uses Linked Entity attributes (rel{…}) but no join is requested")
+        }
+        let level = try joinLevel.map { value throws(NGSIError) in try RepresentationOptions.joinLevel(value) } ?? 1
+        guard depth <= level else {
+            throw .badRequestData("q follows \(depth) Linked Entity levels, more than joinLevel \(level)")
+        }
     }
 
     /// The filters of a Query body (`POST /entityOperations/query`), paginated by URL parameters.
@@ -53,36 +105,48 @@ struct EntityQueryBuilder {
             throw .badRequestData("The Query's type must be \"Query\"")
         }
         var query = try page(parameters)
+        var narrowed = false
         if let selectors = object["entities"] {
-            guard let list = selectors.arrayValue, !list.isEmpty, list.count == 1 else {
-                guard let list = selectors.arrayValue, !list.isEmpty else {
-                    throw .badRequestData("entities must be a non-empty array")
-                }
-                return try unionUnsupported(list.count)
+            guard let list = selectors.arrayValue, !list.isEmpty else {
+                throw .badRequestData("entities must be a non-empty array")
             }
-            let selector = list[0]
-            if let id = selector["id"] {
-                guard let text = id.stringValue, NameRules.isURI(text) else {
-                    throw .badRequestData("Invalid entity id in the Query")
-                }
-                query.ids = [text]
+            let parsed = try list.map { element throws(NGSIError) in try selector(element) }
+            if parsed.count == 1 {
+                query.ids = parsed[0].ids
+                query.idPattern = parsed[0].idPattern
+                query.types = parsed[0].types
+            } else {
+                query.selectors = parsed
             }
-            if let pattern = selector["idPattern"]?.stringValue { query.idPattern = try Self.validatedPattern(pattern) }
-            if let type = selector["type"]?.stringValue, type != "*" { query.types = try parseTypes(type) }
+            narrowed = true
         }
         if let attrs = object["attrs"] {
-            guard let list = attrs.arrayValue?.compactMap(\.stringValue) else {
-                throw .badRequestData("attrs must be an array of names")
+            guard let list = RepresentationOptions.strings(attrs), !list.isEmpty else {
+                throw .badRequestData("attrs must be a non-empty array of names")
+            }
+            for name in list where !NameRules.isValidName(name) {
+                throw .badRequestData("Invalid attribute name \"\(name)\"")
             }
             query.attributes = list.map(context.expandTerm)
+            narrowed = narrowed || Self.narrows(list)
         }
         if let q = object["q"] {
             guard let text = q.stringValue else { throw .badRequestData("q must be a string") }
-            query.q = try parseQ(text)
+            let expandValues = object["expandValues"].flatMap(RepresentationOptions.strings)
+            query.q = try parseQ(text, expandValues: expandValues)
+            narrowed = narrowed || Self.narrows(query.q)
         }
-        if let scopeQ = object["scopeQ"]?.stringValue { query.scopeQ = try parseScope(scopeQ) }
+        if let scopeQ = object["scopeQ"] {
+            guard let text = scopeQ.stringValue else { throw .badRequestData("scopeQ must be a string") }
+            query.scopeQ = try parseScope(text)
+            narrowed = true
+        }
         if let geoQ = object["geoQ"] {
             guard case .object(let geo) = geoQ else { throw .badRequestData("geoQ must be an object") }
+            for member in ["georel", "geometry", "geoproperty"]
+            where geo[member] != nil && geo[member]?.stringValue == nil {
+                throw .badRequestData("geoQ.\(member) must be a string")
+            }
             query.geo = try geoQuery(
                 georel: geo["georel"]?.stringValue,
                 geometry: geo["geometry"]?.stringValue,
@@ -90,15 +154,86 @@ struct EntityQueryBuilder {
                 geoproperty: geo["geoproperty"]?.stringValue
             )
             if query.geo == nil { throw .badRequestData("geoQ needs georel, geometry and coordinates") }
+            narrowed = true
+        }
+        if let ordering = object["ordering"] {
+            guard case .object(let members) = ordering else { throw .badRequestData("ordering must be an object") }
+            query.ordering = try self.ordering(members)
+        }
+        if let csf = object["csf"] {
+            guard let text = csf.stringValue else { throw .badRequestData("csf must be a string") }
+            _ = try Self.validatedContextSourceFilter(text)
+        }
+        try checkLinkedDepth(query.q, join: object["join"]?.stringValue, joinLevel: object["joinLevel"])
+        guard narrowed || object["local"]?.boolValue == true || parameters["local"] == "true" else {
+            throw .badRequestData("A Query needs at least one of entities, attrs, q, geoQ or scopeQ")
         }
         return query
     }
 
-    func unionUnsupported(_ count: Int) throws(NGSIError) -> EntityQuery {
-        throw NGSIError(
-            .notImplemented,
-            "A Query with \(count) entity selectors is not supported yet; send one selector per query"
+    /// One `EntitySelector` of a Query body (5.2.33): `type` is mandatory, `id` (one URI or several) takes
+    /// precedence over `idPattern`.
+    func selector(_ element: JSON) throws(NGSIError) -> EntitySelector {
+        guard case .object(let object) = element else { throw .badRequestData("An entity selector must be an object") }
+        guard let typeValue = object["type"] else { throw .badRequestData("An entity selector needs a type") }
+        guard let type = typeValue.stringValue else { throw .badRequestData("The selector's type must be a string") }
+        var selector = EntitySelector()
+        if type != "*" { selector.types = try parseTypes(type) }
+        if let id = object["id"] {
+            guard let ids = RepresentationOptions.strings(id), !ids.isEmpty, ids.allSatisfy(NameRules.isURI) else {
+                throw .badRequestData("The selector's id must be a URI or an array of URIs")
+            }
+            selector.ids = ids
+        } else if let pattern = object["idPattern"] {
+            guard let text = pattern.stringValue else { throw .badRequestData("idPattern must be a string") }
+            selector.idPattern = try Self.validatedPattern(text)
+        }
+        return selector
+    }
+
+    /// The `ordering` member of a Query body (OrderingParams, 5.2.43).
+    func ordering(_ members: JSONObject) throws(NGSIError) -> EntityOrdering? {
+        if let geometry = members["geometry"], geometry.stringValue == nil {
+            throw .badRequestData("ordering.geometry must be a string")
+        }
+        if let coordinates = members["coordinates"], coordinates.arrayValue == nil {
+            throw .badRequestData("ordering.coordinates must be an array")
+        }
+        if let collation = members["collation"], collation.stringValue == nil {
+            throw .badRequestData("ordering.collation must be a string")
+        }
+        guard let orderBy = members["orderBy"] else {
+            if let collation = members["collation"]?.stringValue, !EntityOrdering.isLanguageTag(collation) {
+                throw .badRequestData("collation \"\(collation)\" is not a BCP 47 language tag")
+            }
+            return nil
+        }
+        guard let items = RepresentationOptions.strings(orderBy), !items.isEmpty else {
+            throw .badRequestData("ordering.orderBy must be a non-empty array of strings")
+        }
+        return try ordering(
+            items,
+            coordinates: members["coordinates"],
+            geometry: members["geometry"]?.stringValue,
+            collation: members["collation"]?.stringValue
         )
+    }
+
+    func ordering(
+        _ items: [String],
+        coordinates: JSON?,
+        geometry: String?,
+        collation: String?
+    ) throws(NGSIError) -> EntityOrdering {
+        var reference: Geometry?
+        if let coordinates {
+            let type = geometry ?? "Point"
+            switch coordinates {
+            case .string(let text): reference = try Geometry.parse(geometry: type, coordinates: text)
+            default: reference = try Geometry(geoJSON: ["type": .string(type), "coordinates": coordinates])
+            }
+        }
+        return try EntityOrdering.parse(items, reference: reference, collation: collation).expanded(context.expandTerm)
     }
 
     func page(_ parameters: FlatDictionary<Substring, Substring>) throws(NGSIError) -> EntityQuery {
@@ -127,11 +262,13 @@ struct EntityQueryBuilder {
         try TypeExpression.parse(text).expanded(context.expandTerm)
     }
 
-    func parseQ(_ text: String) throws(NGSIError) -> QueryExpression {
+    func parseQ(_ text: String, expandValues: [String]? = nil) throws(NGSIError) -> QueryExpression {
         guard text.count <= limits.maxQueryLength else {
             throw NGSIError(.tooComplexQuery, "q is longer than \(limits.maxQueryLength) characters")
         }
-        return try QueryExpression.parse(text).expanded(context.expandTerm)
+        var q = try QueryExpression.parse(text)
+        if let expandValues { q = q.expandingValues(of: Set(expandValues), context.expandTerm) }
+        return q.expanded(context.expandTerm)
     }
 
     func parseScope(_ text: String) throws(NGSIError) -> ScopeExpression {
@@ -147,7 +284,7 @@ struct EntityQueryBuilder {
         coordinates: JSON?,
         geoproperty: String?
     ) throws(NGSIError) -> GeoQuery? {
-        guard georel != nil || geometry != nil || coordinates != nil else { return nil }
+        guard georel != nil || coordinates != nil else { return nil }
         guard let georel, let geometry, let coordinates else {
             throw .badRequestData("A geo-query needs georel, geometry and coordinates together")
         }
@@ -165,5 +302,14 @@ struct EntityQueryBuilder {
             throw .badRequestData("idPattern is not a valid regular expression")
         }
         return pattern
+    }
+
+    /// A context source filter (`csf`, 4.9 syntax) is only checked: this broker has no registrations to filter.
+    static func validatedContextSourceFilter(_ text: String) throws(NGSIError) -> QueryExpression {
+        do {
+            return try QueryExpression.parse(text)
+        } catch {
+            throw .badRequestData("csf is not a valid query: \(error.detail)")
+        }
     }
 }

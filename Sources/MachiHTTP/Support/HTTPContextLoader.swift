@@ -45,7 +45,8 @@ public struct HTTPContextLoader: ContextDocumentLoader {
         } catch let error as NGSIError {
             throw error
         } catch is JSONParser.Failure {
-            throw NGSIError(.ldContextNotAvailable, "The @context at \(url) is not valid JSON")
+            // Retrieved but invalid: 5.5.6 makes that BadRequestData, not LdContextNotAvailable.
+            throw NGSIError(.badRequestData, "The @context at \(url) is not valid JSON")
         } catch {
             throw NGSIError(.ldContextNotAvailable, "The @context \(url) could not be fetched")
         }

@@ -52,7 +52,16 @@ struct NGSIExchange: Sendable {
 
     var brokerContext: BrokerContext { BrokerContext(tenant: tenant, requestId: requestId) }
 
-    /// Reads and parses the JSON body, checking its media type and size.
+    /// Whether the client asked for the @context in a `Link` header rather than in a GeoJSON body
+    /// (`Prefer: body=json`, ETSI GS CIM 009, 6.3.15).
+    var prefersLinkedContext: Bool {
+        request.headers[values: .prefer].contains { header in
+            header.split(separator: ",").contains { $0.trimmingCharacters(in: " ").lowercased() == "body=json" }
+        }
+    }
+
+    /// Reads and parses the JSON body, checking its media type and size. `application/merge-patch+json` is accepted
+    /// for every PATCH (6.3.4) and where `allowMergePatch` says so.
     mutating func readBody(allowMergePatch: Bool = false) async throws(NGSIError) -> JSON {
         guard let contentType = request.headers[.contentType] else {
             throw NGSIError(
@@ -61,7 +70,8 @@ struct NGSIExchange: Sendable {
             )
         }
         guard let type = MediaType(contentType: contentType),
-            type == .json || type == .jsonLD || (allowMergePatch && type == .mergePatch)
+            type == .json || type == .jsonLD
+                || ((allowMergePatch || request.method == .patch) && type == .mergePatch)
         else {
             throw NGSIError(
                 .unsupportedMediaType,
@@ -91,6 +101,11 @@ struct NGSIExchange: Sendable {
     /// (required), the `Link` header's for `application/json` (where an `@context` member is an error).
     func contextValue(of element: JSON) throws(NGSIError) -> JSON? {
         if bodyType == .jsonLD {
+            guard linkContextURL == nil else {
+                throw .badRequestData(
+                    "A body of type application/ld+json must not come with a JSON-LD context Link header"
+                )
+            }
             guard let value = element["@context"] else {
                 throw .badRequestData("A body of type application/ld+json must have an @context member")
             }

@@ -24,8 +24,13 @@ enum NGSIResponse {
             headers[.contentType] = MediaType.jsonLD.rawValue
             body = withContext(body, context)
         case .geoJSON:
+            // 6.3.15: the @context goes into the GeoJSON body unless the client prefers `body=json`.
             headers[.contentType] = MediaType.geoJSON.rawValue
-            if let link = linkHeader(context) { headers[.link] = link }
+            if exchange.prefersLinkedContext {
+                if let link = linkHeader(context) { headers[.link] = link }
+            } else {
+                body = withContext(body, context)
+            }
         default:
             headers[.contentType] = MediaType.json.rawValue
             if let link = linkHeader(context) { headers[.link] = link }
@@ -61,9 +66,14 @@ enum NGSIResponse {
     }
 
     /// A ProblemDetails error response.
-    static func problem(_ error: NGSIError) -> Response {
+    static func problem(_ error: NGSIError) -> Response { problem(error, tenant: nil) }
+
+    /// A ProblemDetails error response that echoes the request's tenant (6.3.14: the tenant an operation applied to
+    /// is returned, errors included).
+    static func problem(_ error: NGSIError, tenant: String?) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = MediaType.json.rawValue
+        if let tenant { headers[.ngsildTenant] = tenant }
         return Response(
             status: HTTPResponse.Status(code: error.status),
             headers: headers,

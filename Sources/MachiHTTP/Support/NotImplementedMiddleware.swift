@@ -4,12 +4,17 @@ import MachiCore
 /// Answers the NGSI-LD endpoint families Machi does not implement yet with `OperationNotSupported` (501),
 /// as docs/not-implemented.md lists them, instead of a misleading 404.
 struct NotImplementedMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var families: [String] { [
-        "subscriptions", "temporal", "csourceRegistrations", "csourceSubscriptions", "entityMaps", "snapshots",
-        "info",
-    ] }
+    static var families: [String] {
+        [
+            "subscriptions", "temporal", "csourceRegistrations", "csourceSubscriptions", "entityMaps", "snapshots",
+        ]
+    }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         let path = request.uri.path

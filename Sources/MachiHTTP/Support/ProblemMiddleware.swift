@@ -12,22 +12,25 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     ) async throws
         -> Response
     {
+        let tenant = request.headers[.ngsildTenant].flatMap { NGSIExchange.isValidTenant($0) ? $0 : nil }
         do {
             return try await next(request, context)
         } catch let error as NGSIError {
             if error.code == .internalError {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
                 return NGSIResponse.problem(
-                    NGSIError(.internalError, "The operation failed; see the server log (request \(context.id))")
+                    NGSIError(.internalError, "The operation failed; see the server log (request \(context.id))"),
+                    tenant: tenant
                 )
             }
-            return NGSIResponse.problem(error)
+            return NGSIResponse.problem(error, tenant: tenant)
         } catch let error as HTTPError {
-            return NGSIResponse.problem(Self.translate(error))
+            return NGSIResponse.problem(Self.translate(error), tenant: tenant)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             return NGSIResponse.problem(
-                NGSIError(.internalError, "The operation failed; see the server log (request \(context.id))")
+                NGSIError(.internalError, "The operation failed; see the server log (request \(context.id))"),
+                tenant: tenant
             )
         }
     }

@@ -101,7 +101,7 @@ struct JSONLDRemoteContextTests {
             try await Self.resolve("https://example.org/ctx/missing.jsonld")
         }
         #expect(error?.code == .ldContextNotAvailable)
-        #expect(error?.status == 503)
+        #expect(error?.status == 504)
     }
 
     @Test func limitsNestingDepth() async {

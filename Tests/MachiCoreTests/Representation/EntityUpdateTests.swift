@@ -1,5 +1,5 @@
-import OrderedCollections
 import MachiCore
+import OrderedCollections
 import Testing
 
 /// The NGSI-LD write semantics on `Entity`, without HTTP or storage.
@@ -9,7 +9,7 @@ import Testing
 
     func entity(_ json: String) throws -> Entity { try decoder.entity(JSONParser.parse(json)) }
     func fragment(_ json: String, deletions: Bool = false) throws -> EntityFragment {
-        try decoder.fragment(JSONParser.parse(json), allowDeletion: deletions)
+        try decoder.fragment(JSONParser.parse(json), nulls: deletions ? .merge : .reject)
     }
     func name(_ term: String) -> String { JSONLDContext.core.expandTerm(term) }
 
@@ -51,12 +51,23 @@ import Testing
         #expect(e.modifiedAt == later)
     }
 
-    @Test func updateOnlyTouchesExistingAttributes() throws {
-        var e = try entity(#"{"id": "urn:x:1", "type": "T", "a": 1}"#)
-        let notUpdated = e.update(try fragment(#"{"a": 2, "z": 9}"#), now: later)
-        #expect(notUpdated == [name("z")])
+    @Test func updateReplacesWholeInstancesAndDeletesNgsiLdNulls() throws {
+        var e = try entity(#"{"id": "urn:x:1", "type": "T", "a": {"value": 1, "unitCode": "MTR"}, "b": 2}"#)
+        let update = try decoder.fragment(
+            JSONParser.parse(#"{"a": {"value": 2}, "b": {"value": "urn:ngsi-ld:null"}, "z": 9}"#),
+            nulls: .deleteAttributes
+        )
+        #expect(e.update(update, now: later).isEmpty)
         #expect(e.attribute(name("a"))?.value == 2)
-        #expect(e.attributes[name("z")] == nil)
+        #expect(e.attribute(name("a"))?.unitCode == nil, "an update replaces the whole instance")
+        #expect(e.attributes[name("b")] == nil)
+        #expect(e.attribute(name("z"))?.value == 9)
+    }
+
+    @Test func updateReportsAScopeTheEntityLacks() throws {
+        var e = try entity(#"{"id": "urn:x:1", "type": "T", "a": 1}"#)
+        #expect(e.update(try fragment(#"{"scope": "/Madrid"}"#), now: later) == ["scope"])
+        #expect(e.scopes.isEmpty)
     }
 
     @Test func mergeKeepsUnmentionedMembersAndDeletesNulls() throws {
@@ -75,7 +86,9 @@ import Testing
         #expect(e.attributes[name("a")]?.count == 2)
         try e.deleteAttribute(name("a"), datasetId: "urn:d:2", deleteAll: false, now: later)
         #expect(e.attributes[name("a")]?.count == 1)
-        #expect(throws: NGSIError.self) { try e.deleteAttribute(name("a"), datasetId: "urn:d:2", deleteAll: false, now: later) }
+        #expect(throws: NGSIError.self) {
+            try e.deleteAttribute(name("a"), datasetId: "urn:d:2", deleteAll: false, now: later)
+        }
         try e.deleteAttribute(name("a"), datasetId: nil, deleteAll: true, now: later)
         #expect(e.attributes[name("a")] == nil)
     }
@@ -88,7 +101,9 @@ import Testing
 
     @Test func replaceKeepsCreatedAt() throws {
         var e = try entity(#"{"id": "urn:x:1", "type": "T", "a": 1}"#)
-        let replacement = try EntityDecoder(context: .core, now: later).entity(JSONParser.parse(#"{"id": "urn:x:1", "type": "T", "b": 2}"#))
+        let replacement = try EntityDecoder(context: .core, now: later).entity(
+            JSONParser.parse(#"{"id": "urn:x:1", "type": "T", "b": 2}"#)
+        )
         e.replace(with: replacement, now: later)
         #expect(e.createdAt == "2026-11-21T10:00:00.000Z")
         #expect(e.attributes[name("a")] == nil)

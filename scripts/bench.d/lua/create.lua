@@ -1,5 +1,5 @@
 -- Single create: POST /entities, one new entity per request; ids unique per (wrk thread, counter).
--- args: run=<text> (keeps ids unique across runs on one store)
+-- args: run=<text> (set per wrk run by bench.py, so the warm-up and the measured run never collide)
 package.path = (os.getenv("MACHI_BENCH_LUA") or "scripts/bench.d/lua") .. "/?.lua;" .. package.path
 local common = require "common"
 

@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+public import MachiCore
+public import MachiStore
+
+/// Hosted @contexts live in the `hosted_context` table of the default tenant's database, one row each, with the
+/// tenant that added them as a column: listing one tenant's contexts must not need that tenant's file (and must not
+/// create it).
+extension SQLiteEntityStore: HostedContextStore {
+    /// Every hosted @context, oldest first.
+    public func hostedContexts() async throws -> [HostedContextRecord] {
+        let database = try await hostedContextDatabase()
+        let rows = try await read(database) { db in
+            try Row.fetchAll(db, sql: "SELECT id, tenant, doc, created_at FROM hosted_context ORDER BY created_at, id")
+                .map { row -> (String, String, String, Double) in
+                    (row["id"], row["tenant"], row["doc"], row["created_at"])
+                }
+        }
+        return try rows.map { id, tenant, doc, createdAt in
+            let document: JSON
+            do {
+                document = try JSONParser.parse(doc, limits: StoredEntityCodec.readLimits)
+            } catch {
+                throw StoreError(.corrupt, "a stored hosted @context cannot be read", underlying: error)
+            }
+            return HostedContextRecord(
+                id: id,
+                tenant: tenant,
+                document: document,
+                createdAt: Date(timeIntervalSince1970: createdAt)
+            )
+        }
+    }
+
+    /// Stores the record (replacing one with the same id) and returns after the commit.
+    public func saveHostedContext(_ record: HostedContextRecord) async throws {
+        let database = try await hostedContextDatabase()
+        let doc = JSONWriter.string(of: record.document)
+        try await write(database) { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO hosted_context (id, tenant, doc, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [record.id, record.tenant, doc, record.createdAt.timeIntervalSince1970]
+            )
+        }
+    }
+
+    /// Deletes the tenant's hosted @context `id`; another tenant's context of that id is left alone.
+    @discardableResult
+    public func deleteHostedContext(id: String, tenant: String) async throws -> Bool {
+        let database = try await hostedContextDatabase()
+        return try await write(database) { db in
+            try db.execute(sql: "DELETE FROM hosted_context WHERE id = ? AND tenant = ?", arguments: [id, tenant])
+            return db.changesCount > 0
+        }
+    }
+
+    private func hostedContextDatabase() async throws -> TenantDatabase {
+        guard let database = try await tenants.database(for: StoreTenant.defaultName, create: true) else {
+            throw StoreError(.internalError, "the default tenant database is missing")
+        }
+        return database
+    }
+
+    /// A write outside the entity group committer (GRDB serializes it with the committer's transactions).
+    private func write<T: Sendable>(
+        _ database: TenantDatabase,
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        do {
+            return try await database.writer.write(body)
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw StoreError(mapping: error, "the write failed")
+        }
+    }
+}

@@ -1,0 +1,38 @@
+public import Foundation
+public import MachiCore
+
+/// A JSON-LD @context document that the broker hosts for a tenant (`POST /jsonldContexts`, ETSI GS CIM 009, 5.13.2).
+public struct HostedContextRecord: Sendable, Equatable {
+    /// The local id, unique across tenants (`urn:ngsi-ld:context:<uuid>`).
+    public var id: String
+    /// The tenant that added it (`StoreTenant.defaultName` for the default tenant).
+    public var tenant: String
+    /// The document as added: a JSON object with an `@context` member.
+    public var document: JSON
+    /// When it was added.
+    public var createdAt: Date
+
+    public init(id: String, tenant: String, document: JSON, createdAt: Date) {
+        self.id = id
+        self.tenant = tenant
+        self.document = document
+        self.createdAt = createdAt
+    }
+}
+
+/// Where hosted @contexts are kept, so they survive a restart. Contexts fetched from elsewhere (the cache) are not
+/// stored: they can be fetched again.
+///
+/// Writes are acknowledged only after they are durable.
+public protocol HostedContextStore: Sendable {
+    /// Every hosted @context of every tenant, oldest first.
+    func hostedContexts() async throws -> [HostedContextRecord]
+
+    /// Stores `record`, replacing one with the same id.
+    func saveHostedContext(_ record: HostedContextRecord) async throws
+
+    /// Deletes the hosted @context `id` of `tenant`.
+    /// - Returns: whether it existed.
+    @discardableResult
+    func deleteHostedContext(id: String, tenant: String) async throws -> Bool
+}
