@@ -55,12 +55,7 @@ struct CommonResponseTests {
                 headers: ["Accept": "application/geo+json", "Prefer": "body=json"]
             )
             #expect(linked.header("Link") != nil)
-            withKnownIssue(
-                "EntitiesController still inserts the @context into GeoJSON bodies itself",
-                isIntermittent: true
-            ) {
-                #expect(linked.json["@context"] == nil)
-            }
+            #expect(linked.json["@context"] == nil)
         }
     }
 

@@ -72,14 +72,9 @@ struct EntitiesController {
                 services: services,
                 exchange: exchange
             )
-        let contextValue = exchange.headerContextValue ?? .string(NGSIExchange.coreContextURL)
         if exchange.accept == .geoJSON {
             let geoproperty = ldContext.expandTerm(options.geometryProperty ?? "location")
-            var feature = encoder.feature(entity, geoproperty: geoproperty, linked: linked)
-            if case .object(var object) = feature {
-                object["@context"] = contextValue
-                feature = .object(object)
-            }
+            let feature = encoder.feature(entity, geoproperty: geoproperty, linked: linked)
             return NGSIResponse.json(feature, exchange: exchange, contextValue: exchange.headerContextValue)
         }
         let body: JSON
@@ -160,16 +155,11 @@ struct EntitiesController {
         if let total = page.totalCount { headers[.ngsildResultsCount] = String(total) }
         let body: JSON
         if exchange.accept == .geoJSON {
-            var collection = encoder.featureCollection(
+            body = encoder.featureCollection(
                 page.entities,
                 geoproperty: ldContext.expandTerm(options.geometryProperty ?? "location"),
                 linked: linked
             )
-            if case .object(var object) = collection {
-                object["@context"] = exchange.headerContextValue ?? .string(NGSIExchange.coreContextURL)
-                collection = .object(object)
-            }
-            body = collection
         } else if options.join == .flat {
             body = .array(encoder.flatten(page.entities, linked: linked).filter { !$0.isEmpty }.map(JSON.object))
         } else {
