@@ -45,10 +45,12 @@ struct MachiClient: Sendable {
         return Reply(status: response.status.code, headers: response.headers, body: String(buffer: response.body))
     }
 
+    @discardableResult
     func get(_ path: String, headers: [String: String] = [:]) async throws -> Reply {
         try await send(.get, path, headers: headers)
     }
 
+    @discardableResult
     func post(
         _ path: String,
         _ body: String,

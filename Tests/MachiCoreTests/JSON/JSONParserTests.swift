@@ -54,6 +54,6 @@ import Testing
 
     @Test func largeIntegersKeepTheirDigits() throws {
         #expect(try JSONParser.parse("9007199254740991").description == "9007199254740991")
-        #expect(try JSONParser.parse("12345678901234567890").numberValue == 12_345_678_901_234_567_890)
+        #expect(try JSONParser.parse("12345678901234567890").numberValue == Double("12345678901234567890"))
     }
 }
