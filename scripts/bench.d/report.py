@@ -169,12 +169,12 @@ def generator_check(document: dict) -> str:
     if share < 0.8:
         text += ("So wrk is not what limits Machi's figures: it can send far more than Machi answers, and it uses "
                  "a small share of the cores (shown per row), the price of a load generator on the same machine.")
-    if other > 0.2:
-        text += (f" Other processes on the machine took up to {other:.2f} cores during some scenarios (the *other* "
-                 "column): those figures are lower than this machine gives when idle, baselines included.")
     else:
         text += ("This is close to the generator's own ceiling, so this figure may be limited by wrk sharing the "
                  "cores, not by Machi.")
+    if other > 0.2:
+        text += (f" Other processes on the machine took up to {other:.2f} cores during some scenarios (the *other* "
+                 "column): those figures are lower than this machine gives when idle, baselines included.")
     return text
 
 
@@ -332,3 +332,21 @@ def summary_table(document: dict) -> str:
             out.append("  ".join(cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i])
                                  for i, cell in enumerate(row[:5])) + "  " + row[5])
     return "\n".join(out)
+
+
+if __name__ == "__main__":
+    # Renders benchmarks.md again from a benchmarks.json (after a change to this file), without a new run:
+    #   python3 scripts/bench.d/report.py docs/benchmarks.json
+    import json
+    import os
+    import sys
+
+    path = sys.argv[1]
+    with open(path) as file:
+        run_document = json.load(file)
+    run_document["targets"] = targets(run_document)
+    with open(path, "w") as file:
+        json.dump(run_document, file, indent=2)
+        file.write("\n")
+    with open(os.path.join(os.path.dirname(path), "benchmarks.md"), "w") as file:
+        file.write(markdown(run_document))
