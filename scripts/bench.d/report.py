@@ -286,6 +286,10 @@ def markdown(document: dict) -> str:
               "a random point, within: a random 1 km × 1 km square, deep pages: `limit=100` at a random offset in "
               "the second half of the gauges with `count=true`; all return the first page only (default limit 20 "
               "unless stated). The *Notes* column shows one sample request of each.",
+              "- Batch upserts against raw SQLite: the baseline inserts as many entities as the load, from an empty "
+              "database, so the *load* row is the like-for-like ratio; *batch upsert of new entities* writes into a "
+              "fresh, smaller tenant (its indexes are smaller, which flatters it a little), *of existing entities* "
+              "replaces entities of the loaded set.",
               "- Latency: under load, wrk keeps every connection busy, so the loaded p95 includes queueing "
               "(connections in flight ÷ throughput). For GET by id, queries and geo-queries, a second run with one "
               "connection (`wrk -c 1`, right after the loaded run) gives the latency one client alone sees; the "
