@@ -99,7 +99,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MachiSQLiteTests",
-            dependencies: ["MachiCore", "MachiStore", "MachiSQLite", "MachiStoreTesting"]
+            dependencies: [
+                "MachiCore", "MachiStore", "MachiSQLite", "MachiStoreTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(name: "MachiBrokerTests", dependencies: ["MachiCore", "MachiStore", "MachiBroker", "MachiSQLite"]),
         .testTarget(

@@ -1,18 +1,22 @@
 import MachiCore
 
-/// The index rows of one entity: what `entity_type`, `attr`, `attr_value`, `geo_index` and the type counters
-/// hold for it. A pure value, computed from the entity alone, so an update can compare old and new rows and
-/// rewrite only the tables that changed.
+/// The index rows of one entity: what `entity_type`, `attr`, `attr_num`, `attr_str`, `geo_box` and the type
+/// counters hold for it. A pure value, computed from the entity alone, so an update can compare old and new rows
+/// and write only the difference, and a delete can remove exactly the rows it finds here.
 struct EntityIndexRows: Equatable {
-    /// One `attr_value` row.
-    struct Value: Hashable {
+    /// One `attr_num` row: a number (or Boolean, as 1/0) somewhere in a value of the attribute.
+    struct NumberValue: Hashable {
         var name: String
-        var datasetId: String?
-        var number: Double?
-        var string: String?
+        var number: Double
     }
 
-    /// One R*Tree entry.
+    /// One `attr_str` row: a string somewhere in a value of the attribute.
+    struct StringValue: Hashable {
+        var name: String
+        var string: String
+    }
+
+    /// One R*Tree entry; its position in `geo` is its ordinal in the entry's id (see `GeoBoxID`).
     struct GeoEntry: Hashable {
         var name: String
         var box: BoundingBox
@@ -25,23 +29,31 @@ struct EntityIndexRows: Equatable {
         var kind: String
     }
 
-    var types: [String]
-    var attributeNames: [String]
-    var values: [Value]
-    var geo: [GeoEntry]
-    /// Attribute name and kind pairs, without duplicates.
-    var kinds: [AttributeNameKind]
-
     struct AttributeNameKind: Hashable {
         var name: String
         var kind: String
     }
 
+    /// The entity's types, without duplicates.
+    var types: [String]
+    /// The names of attributes with at least one instance.
+    var attributeNames: [String]
+    /// Without duplicates (the tables hold sets), in order of first appearance.
+    var numbers: [NumberValue]
+    /// Without duplicates, in order of first appearance.
+    var strings: [StringValue]
+    var geo: [GeoEntry]
+    /// Attribute name and kind pairs, without duplicates.
+    var kinds: [AttributeNameKind]
+
     init(_ entity: Entity) {
         var seenTypes = Set<String>()
         types = entity.types.filter { seenTypes.insert($0).inserted }
         var attributeNames: [String] = []
-        var values: [Value] = []
+        var numbers: [NumberValue] = []
+        var strings: [StringValue] = []
+        var seenNumbers = Set<NumberValue>()
+        var seenStrings = Set<StringValue>()
         var geo: [GeoEntry] = []
         var kinds: [AttributeNameKind] = []
         var seenKinds = Set<AttributeNameKind>()
@@ -63,15 +75,21 @@ struct EntityIndexRows: Equatable {
                 for member in instance.kind.map({ [$0.valueMember] }) ?? Self.allValueMembers {
                     guard let value = members[member] else { continue }
                     Self.scalars(of: value, depth: 0, languageMap: member == "languageMap") { number, string in
-                        values.append(
-                            Value(name: name, datasetId: instance.datasetId, number: number, string: string)
-                        )
+                        if let number {
+                            let row = NumberValue(name: name, number: number)
+                            if seenNumbers.insert(row).inserted { numbers.append(row) }
+                        }
+                        if let string {
+                            let row = StringValue(name: name, string: string)
+                            if seenStrings.insert(row).inserted { strings.append(row) }
+                        }
                     }
                 }
             }
         }
         self.attributeNames = attributeNames
-        self.values = values
+        self.numbers = numbers
+        self.strings = strings
         self.geo = geo
         self.kinds = kinds
     }

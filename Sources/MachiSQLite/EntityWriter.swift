@@ -1,10 +1,12 @@
 import GRDB
 import MachiCore
 
-/// Reads and writes entity rows and keeps every index table and counter in step, inside the caller's
-/// transaction. All statements are cached per connection.
+/// Reads and writes entity rows and keeps every index table in step, inside the caller's transaction. All
+/// statements are cached per connection. The type counters are not touched here: the caller sums each committed
+/// change's `CounterDeltas` and applies them once per transaction.
 struct EntityWriter {
     let db: Database
+    let terms: TermTable
 
     /// The stored row of an entity.
     struct StoredRow {
@@ -23,121 +25,98 @@ struct EntityWriter {
     }
 
     /// Inserts, updates or deletes so that the entity stored under `before`'s row becomes `after`.
-    func write(before: StoredRow?, after: Entity?) throws {
+    /// - Returns: The index rows of `after`, for the counters.
+    @discardableResult
+    func write(before: StoredRow?, after: Entity?) throws -> EntityIndexRows? {
         let newRows = after.map(EntityIndexRows.init)
         switch (before, after) {
         case (nil, nil):
-            return
+            break
         case (nil, let after?):
             try db.cachedStatement(sql: "INSERT INTO entity (id, doc, created_at, modified_at) VALUES (?, ?, ?, ?)")
                 .execute(arguments: [
                     after.id, StoredEntityCodec.encode(after), after.createdAt, after.modifiedAt,
                 ])
-            try insertIndexRows(newRows!, rowid: db.lastInsertedRowID, old: nil)
+            try writeIndexRows(from: nil, to: newRows, rowid: db.lastInsertedRowID)
         case (let before?, let after?):
             try db.cachedStatement(sql: "UPDATE entity SET doc = ?, created_at = ?, modified_at = ? WHERE rowid = ?")
                 .execute(arguments: [StoredEntityCodec.encode(after), after.createdAt, after.modifiedAt, before.rowid])
-            try insertIndexRows(newRows!, rowid: before.rowid, old: before.indexRows)
+            try writeIndexRows(from: before.indexRows, to: newRows, rowid: before.rowid)
         case (let before?, nil):
-            try deleteGeoRows(rowid: before.rowid)
-            // entity_type, attr, attr_value and geo_entry cascade.
+            try writeIndexRows(from: before.indexRows, to: nil, rowid: before.rowid)
             try db.cachedStatement(sql: "DELETE FROM entity WHERE rowid = ?").execute(arguments: [before.rowid])
         }
-        try updateCounters(from: before?.indexRows, to: newRows)
+        return newRows
     }
 
-    /// Writes the index rows of `rows`, replacing `old` (the rows already stored for this entity). Only the
-    /// tables whose rows differ are touched.
-    private func insertIndexRows(_ rows: EntityIndexRows, rowid: Int64, old: EntityIndexRows?) throws {
-        if rows.types != old?.types {
-            if old != nil {
-                try db.cachedStatement(sql: "DELETE FROM entity_type WHERE entity_rowid = ?").execute(arguments: [rowid]
-                )
-            }
-            let insert = try db.cachedStatement(sql: "INSERT INTO entity_type (type, entity_rowid) VALUES (?, ?)")
-            for type in rows.types { try insert.execute(arguments: [type, rowid]) }
+    /// Writes the difference between the index rows `old` (stored for the entity) and `new`: rows only in `old`
+    /// are deleted, rows only in `new` inserted, so an update touches only what changed.
+    func writeIndexRows(from old: EntityIndexRows?, to new: EntityIndexRows?, rowid: Int64) throws {
+        try sync(old?.types, new?.types, table: "entity_type", columns: ("type", nil), rowid: rowid) {
+            [try terms.id($0)]
         }
-        if rows.attributeNames != old?.attributeNames {
-            if old != nil {
-                try db.cachedStatement(sql: "DELETE FROM attr WHERE entity_rowid = ?").execute(arguments: [rowid])
-            }
-            let insert = try db.cachedStatement(sql: "INSERT INTO attr (entity_rowid, name) VALUES (?, ?)")
-            for name in rows.attributeNames { try insert.execute(arguments: [rowid, name]) }
+        try sync(old?.attributeNames, new?.attributeNames, table: "attr", columns: ("name", nil), rowid: rowid) {
+            [try terms.id($0)]
         }
-        if rows.values != old?.values {
-            if old != nil {
-                try db.cachedStatement(sql: "DELETE FROM attr_value WHERE entity_rowid = ?").execute(arguments: [rowid])
+        try sync(old?.numbers, new?.numbers, table: "attr_num", columns: ("name", "num"), rowid: rowid) {
+            [try terms.id($0.name), $0.number]
+        }
+        try sync(old?.strings, new?.strings, table: "attr_str", columns: ("name", "str"), rowid: rowid) {
+            [try terms.id($0.name), $0.string]
+        }
+        let oldGeo = old?.geo ?? []
+        let newGeo = new?.geo ?? []
+        if oldGeo != newGeo {
+            // Boxes are numbered by position: rewrite them all.
+            let delete = try db.cachedStatement(sql: "DELETE FROM geo_box WHERE id = ?")
+            for ordinal in oldGeo.indices.prefix(GeoBoxID.perEntity) {
+                try delete.execute(arguments: [GeoBoxID.id(entityRowID: rowid, ordinal: ordinal)])
             }
             let insert = try db.cachedStatement(
-                sql: "INSERT INTO attr_value (entity_rowid, name, dataset_id, num, str) VALUES (?, ?, ?, ?, ?)"
+                sql: """
+                    INSERT INTO geo_box (id, min_lon, max_lon, min_lat, max_lat, entity_rowid, name)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """
             )
-            for value in rows.values {
-                try insert.execute(arguments: [rowid, value.name, value.datasetId, value.number, value.string])
-            }
-        }
-        if rows.geo != old?.geo {
-            if old != nil {
-                try deleteGeoRows(rowid: rowid)
-                try db.cachedStatement(sql: "DELETE FROM geo_entry WHERE entity_rowid = ?").execute(arguments: [rowid])
-            }
-            let entry = try db.cachedStatement(sql: "INSERT INTO geo_entry (entity_rowid, name) VALUES (?, ?)")
-            let box = try db.cachedStatement(
-                sql: "INSERT INTO geo_index (id, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)"
-            )
-            for geo in rows.geo {
-                try entry.execute(arguments: [rowid, geo.name])
-                try box.execute(arguments: [
-                    db.lastInsertedRowID, geo.box.minLongitude, geo.box.maxLongitude, geo.box.minLatitude,
-                    geo.box.maxLatitude,
+            for (ordinal, entry) in newGeo.prefix(GeoBoxID.perEntity).enumerated() {
+                try insert.execute(arguments: [
+                    GeoBoxID.id(entityRowID: rowid, ordinal: ordinal), entry.box.minLongitude, entry.box.maxLongitude,
+                    entry.box.minLatitude, entry.box.maxLatitude, rowid, terms.id(entry.name),
                 ])
             }
         }
     }
 
-    private func deleteGeoRows(rowid: Int64) throws {
-        try db.cachedStatement(
-            sql: "DELETE FROM geo_index WHERE id IN (SELECT id FROM geo_entry WHERE entity_rowid = ?)"
-        ).execute(arguments: [rowid])
-    }
-
-    /// Applies the counter deltas; rows that reach zero are removed.
-    private func updateCounters(from old: EntityIndexRows?, to new: EntityIndexRows?) throws {
-        for (type, delta) in EntityIndexRows.typeDeltas(from: old, to: new) {
-            try adjust(table: "type_stat", key: "type = ?", keyArguments: [type], delta: delta) {
-                try db.cachedStatement(sql: "INSERT INTO type_stat (type, entity_count) VALUES (?, ?)")
-                    .execute(arguments: [type, delta])
-            }
-        }
-        for (key, delta) in EntityIndexRows.typeAttributeDeltas(from: old, to: new) {
-            try adjust(
-                table: "type_attr_stat",
-                key: "type = ? AND name = ? AND kind = ?",
-                keyArguments: [key.type, key.name, key.kind],
-                delta: delta
-            ) {
-                try db.cachedStatement(
-                    sql: "INSERT INTO type_attr_stat (type, name, kind, entity_count) VALUES (?, ?, ?, ?)"
-                ).execute(arguments: [key.type, key.name, key.kind, delta])
-            }
-        }
-    }
-
-    /// Adds `delta` to the counter row selected by `key`, inserting it (for a positive delta) when missing and
-    /// deleting it when it reaches zero. A counter never goes below zero.
-    private func adjust(
+    /// Deletes the rows of `old` missing from `new` and inserts those of `new` missing from `old`, in a table
+    /// keyed `(columns…, entity_rowid)`.
+    private func sync<Row: Hashable>(
+        _ old: [Row]?,
+        _ new: [Row]?,
         table: String,
-        key: String,
-        keyArguments: StatementArguments,
-        delta: Int,
-        insert: () throws -> Void
+        columns: (String, String?),
+        rowid: Int64,
+        key: (Row) throws -> [any DatabaseValueConvertible]
     ) throws {
-        try db.cachedStatement(sql: "UPDATE \(table) SET entity_count = MAX(entity_count + ?, 0) WHERE \(key)")
-            .execute(arguments: [delta] + keyArguments)
-        if db.changesCount == 0 {
-            if delta > 0 { try insert() }
-        } else if delta < 0 {
-            try db.cachedStatement(sql: "DELETE FROM \(table) WHERE \(key) AND entity_count = 0")
-                .execute(arguments: keyArguments)
+        let old = old ?? []
+        let new = new ?? []
+        guard old != new else { return }
+        let oldSet = Set(old)
+        let newSet = Set(new)
+        let names = [columns.0, columns.1].compactMap { $0 } + ["entity_rowid"]
+        let removed = old.filter { !newSet.contains($0) }
+        if !removed.isEmpty {
+            let delete = try db.cachedStatement(
+                sql: "DELETE FROM \(table) WHERE " + names.map { "\($0) = ?" }.joined(separator: " AND ")
+            )
+            for row in removed { try delete.execute(arguments: StatementArguments(try key(row) + [rowid])) }
+        }
+        let added = new.filter { !oldSet.contains($0) }
+        if !added.isEmpty {
+            let insert = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO \(table) (\(names.joined(separator: ", "))) VALUES "
+                    + "(\(SQLFragment.placeholders(names.count)))"
+            )
+            for row in added { try insert.execute(arguments: StatementArguments(try key(row) + [rowid])) }
         }
     }
 }

@@ -4,8 +4,8 @@ import MachiCore
 
 /// Turns a geo-query into an R*Tree pre-filter on the bounding boxes of GeoProperty values.
 ///
-/// The condition drives the search from `geo_index` (the R*Tree), joined to `geo_entry` for the attribute name,
-/// so a geo-query never scans entities. Boxes are widened a little (the R*Tree stores 32-bit floats, rounded
+/// The condition drives the search from `geo_box` (the R*Tree, which holds the entity and the attribute name as
+/// auxiliary columns), so a geo-query never scans entities. Boxes are widened a little (the R*Tree stores 32-bit floats, rounded
 /// outwards; distances get a 1 % margin), because the exact test runs afterwards in `EntityQuery.matches(_:)`.
 enum GeoBounds {
     /// Degrees added around every query box: more than float32 rounding at ±180°.
@@ -51,7 +51,7 @@ enum GeoBounds {
         case .disjoint:
             return nil
         }
-        var conditions: [String] = ["g.name = ?"]
+        var conditions: [String] = ["name = " + TermTable.termID]
         var arguments: [DatabaseValue] = [geo.geoproperty.databaseValue]
         func add(_ sql: String, _ value: Double) {
             conditions.append(sql)
@@ -60,29 +60,29 @@ enum GeoBounds {
         let e = slack
         switch mode {
         case .overlaps:
-            add("r.max_lat >= ?", box.minLatitude - e)
-            add("r.min_lat <= ?", box.maxLatitude + e)
+            add("max_lat >= ?", box.minLatitude - e)
+            add("min_lat <= ?", box.maxLatitude + e)
             if let lon = box.longitude {
-                add("r.max_lon >= ?", lon.lowerBound - e)
-                add("r.min_lon <= ?", lon.upperBound + e)
+                add("max_lon >= ?", lon.lowerBound - e)
+                add("min_lon <= ?", lon.upperBound + e)
             }
         case .within:
-            add("r.min_lat >= ?", box.minLatitude - e)
-            add("r.max_lat <= ?", box.maxLatitude + e)
+            add("min_lat >= ?", box.minLatitude - e)
+            add("max_lat <= ?", box.maxLatitude + e)
             if let lon = box.longitude {
-                add("r.min_lon >= ?", lon.lowerBound - e)
-                add("r.max_lon <= ?", lon.upperBound + e)
+                add("min_lon >= ?", lon.lowerBound - e)
+                add("max_lon <= ?", lon.upperBound + e)
             }
         case .contains:
-            add("r.min_lat <= ?", box.minLatitude + e)
-            add("r.max_lat >= ?", box.maxLatitude - e)
+            add("min_lat <= ?", box.minLatitude + e)
+            add("max_lat >= ?", box.maxLatitude - e)
             if let lon = box.longitude {
-                add("r.min_lon <= ?", lon.lowerBound + e)
-                add("r.max_lon >= ?", lon.upperBound - e)
+                add("min_lon <= ?", lon.lowerBound + e)
+                add("max_lon >= ?", lon.upperBound - e)
             }
         }
         return SQLFragment(
-            "rowid IN (SELECT g.entity_rowid FROM geo_index r JOIN geo_entry g ON g.id = r.id WHERE "
+            "rowid IN (SELECT entity_rowid FROM geo_box WHERE "
                 + conditions.joined(separator: " AND ") + ")",
             arguments
         )

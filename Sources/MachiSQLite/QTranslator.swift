@@ -1,12 +1,12 @@
 import GRDB
 import MachiCore
 
-/// Translates `q` into `attr_value` / `attr` pre-filters.
+/// Translates `q` into `attr_num` / `attr_str` / `attr` pre-filters.
 ///
 /// A translated condition is always implied by the term (it selects a superset of the entities the term accepts);
 /// what cannot be translated safely becomes "no condition" (`nil`):
-/// - `name op literal` on a top-level attribute: an `attr_value` row of that name whose number (`num`) or text
-///   (`str`) satisfies `op`; lists are `OR`, ranges `BETWEEN`. Text compares in code-point order (SQLite's
+/// - `name op literal` on a top-level attribute: an `attr_num` row of that name whose number satisfies `op`, or an
+///   `attr_str` row whose text does; lists are `OR`, ranges `BETWEEN`. Text compares in code-point order (SQLite's
 ///   `BINARY` on UTF-8), as `q` does.
 /// - any other term (existence, `!=`, `~=`, `!~=`, a sub-attribute, a compound path, a literal that may be a
 ///   DateTime, Date or Time, which `q` compares as an instant) and a linked-entity term: the attribute exists,
@@ -45,7 +45,7 @@ enum QTranslator {
         guard let comparison = term.comparison, term.path.subAttributes.isEmpty, term.path.compound.isEmpty else {
             return exists(name)
         }
-        let value: SQLFragment?
+        let value: ValueCondition?
         switch comparison {
         case .equal(let literal): value = equal(literal)
         case .greater(let literal): value = ordered(literal, ">")
@@ -55,16 +55,40 @@ enum QTranslator {
         case .notEqual, .matches, .notMatches: value = nil
         }
         guard let value else { return exists(name) }
-        return SQLFragment(
-            "rowid IN (SELECT entity_rowid FROM attr_value WHERE name = ? AND \(value.sql))",
-            [name.databaseValue] + value.arguments
-        )
+        return value.fragment(name: name)
+    }
+
+    /// A condition on the values of one attribute: on its numbers, its strings, or (for lists) any of several.
+    private enum ValueCondition {
+        case number(SQLFragment)
+        case string(SQLFragment)
+        case any([ValueCondition])
+
+        func fragment(name: String) -> SQLFragment {
+            switch self {
+            case .number(let condition):
+                SQLFragment(
+                    "rowid IN (SELECT entity_rowid FROM attr_num WHERE name = \(TermTable.termID) AND \(condition.sql))",
+                    [name.databaseValue] + condition.arguments
+                )
+            case .string(let condition):
+                SQLFragment(
+                    "rowid IN (SELECT entity_rowid FROM attr_str WHERE name = \(TermTable.termID) AND \(condition.sql))",
+                    [name.databaseValue] + condition.arguments
+                )
+            case .any(let conditions):
+                .or(conditions.map { $0.fragment(name: name) })
+            }
+        }
     }
 
     /// The attribute `name` exists (has at least one instance).
     private static func exists(_ name: String) -> SQLFragment? {
         guard !isEntityMember(name) else { return nil }
-        return SQLFragment("rowid IN (SELECT entity_rowid FROM attr WHERE name = ?)", [name.databaseValue])
+        return SQLFragment(
+            "rowid IN (SELECT entity_rowid FROM attr WHERE name = \(TermTable.termID))",
+            [name.databaseValue]
+        )
     }
 
     /// Names a top-level path may resolve to the entity's own members instead of an attribute.
@@ -72,35 +96,35 @@ enum QTranslator {
         coreMembers.contains(name) || name.hasPrefix("https://uri.etsi.org/ngsi-ld/")
     }
 
-    /// `value == literal` over one `attr_value` row, or `nil` if it cannot be expressed.
-    private static func equal(_ literal: QueryValue) -> SQLFragment? {
+    /// `value == literal` over one value row, or `nil` if it cannot be expressed.
+    private static func equal(_ literal: QueryValue) -> ValueCondition? {
         switch literal {
         case .list(let values):
-            var parts: [SQLFragment] = []
+            var parts: [ValueCondition] = []
             for value in values {
                 guard let part = equal(value) else { return nil }
                 parts.append(part)
             }
-            return .or(parts)
+            return .any(parts)
         case .range(let low, let high):
             if case .number(let a) = low, case .number(let b) = high {
-                return SQLFragment("num BETWEEN ? AND ?", [a.databaseValue, b.databaseValue])
+                return .number(SQLFragment("num BETWEEN ? AND ?", [a.databaseValue, b.databaseValue]))
             }
             if let a = text(low), let b = text(high) {
-                return SQLFragment("str BETWEEN ? AND ?", [a.databaseValue, b.databaseValue])
+                return .string(SQLFragment("str BETWEEN ? AND ?", [a.databaseValue, b.databaseValue]))
             }
             return nil
         case .bool(let bool):
-            return SQLFragment("num = ?", [(bool ? 1.0 : 0.0).databaseValue])
+            return .number(SQLFragment("num = ?", [(bool ? 1.0 : 0.0).databaseValue]))
         default:
             return ordered(literal, "=")
         }
     }
 
     /// `value op literal` for a number or text literal.
-    private static func ordered(_ literal: QueryValue, _ op: String) -> SQLFragment? {
-        if case .number(let number) = literal { return SQLFragment("num \(op) ?", [number.databaseValue]) }
-        if let string = text(literal) { return SQLFragment("str \(op) ?", [string.databaseValue]) }
+    private static func ordered(_ literal: QueryValue, _ op: String) -> ValueCondition? {
+        if case .number(let number) = literal { return .number(SQLFragment("num \(op) ?", [number.databaseValue])) }
+        if let string = text(literal) { return .string(SQLFragment("str \(op) ?", [string.databaseValue])) }
         return nil
     }
 

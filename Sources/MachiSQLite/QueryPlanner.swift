@@ -34,7 +34,7 @@ struct SQLFragment {
 ///
 /// Every condition selects a superset of what `EntityQuery.matches(_:)` accepts. The plan is **exact** (selects
 /// precisely the matches, so LIMIT, OFFSET and COUNT can run in SQL) when it uses only ids, types and attribute
-/// names. `q` and geo conditions are pre-filters through the `attr_value` index and the R*Tree: they keep the
+/// names. `q` and geo conditions are pre-filters through the `attr_num` / `attr_str` tables and the R*Tree: they keep the
 /// candidate set small, and the executor confirms each candidate in Swift. `idPattern` and `scopeQ` are left to
 /// Swift entirely.
 ///
@@ -56,7 +56,8 @@ struct QueryPlan {
         if let names = query.attributes {
             parts.append(
                 SQLFragment(
-                    "rowid IN (SELECT entity_rowid FROM attr WHERE name IN (\(SQLFragment.placeholders(names.count))))",
+                    "rowid IN (SELECT entity_rowid FROM attr WHERE name IN "
+                        + "(SELECT id FROM term WHERE iri IN (\(SQLFragment.placeholders(names.count)))))",
                     names.map(\.databaseValue)
                 )
             )
@@ -75,7 +76,10 @@ struct QueryPlan {
             // `type=*`: every entity.
             .alwaysTrue
         case .type(let type):
-            SQLFragment("rowid IN (SELECT entity_rowid FROM entity_type WHERE type = ?)", [type.databaseValue])
+            SQLFragment(
+                "rowid IN (SELECT entity_rowid FROM entity_type WHERE type = \(TermTable.termID))",
+                [type.databaseValue]
+            )
         case .and(let parts): .and(parts.map(condition))
         case .or(let parts): .or(parts.map(condition))
         }

@@ -3,8 +3,8 @@ package import MachiCore
 import MachiStore
 
 extension SQLiteEntityStore {
-    /// The rows of each table of the tenant (`entity`, `entity_type`, `attr`, `attr_value`, `geo_entry`,
-    /// `geo_index`, `type_stat`, `type_attr_stat`), or `nil` if the tenant has no database. For tests and tooling.
+    /// The rows of each table of the tenant (`entity`, `entity_type`, `attr`, `attr_num`, `attr_str`, `geo_box`,
+    /// `type_stat`, `type_attr_stat`), or `nil` if the tenant has no database. For tests and tooling.
     package func tableRowCounts(tenant: String) async throws -> [String: Int]? {
         guard let database = try await tenants.database(for: tenant, create: false) else { return nil }
         return try await read(database) { db in
@@ -34,6 +34,6 @@ extension SQLiteEntityStore {
     package func isExactPlan(_ query: EntityQuery) -> Bool { QueryPlan(query).exact }
 
     private static let tables = [
-        "entity", "entity_type", "attr", "attr_value", "geo_entry", "geo_index", "type_stat", "type_attr_stat",
+        "entity", "entity_type", "attr", "attr_num", "attr_str", "geo_box", "type_stat", "type_attr_stat",
     ]
 }

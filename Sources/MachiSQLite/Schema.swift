@@ -18,8 +18,17 @@ import GRDB
 ///   tenant, `created_at` in seconds since 1970; used in the default tenant's file only
 ///   (see `SQLiteEntityStore+HostedContexts`).
 ///
-/// Every table that points at an entity cascades on delete, except the R*Tree (virtual tables have no foreign
-/// keys): the writer deletes its rows first.
+/// v3 (`v3-lean-indexes`) replaces the index tables of v1 with leaner ones, because the writer's cost is the
+/// number of B-tree pages each commit dirties:
+/// - `term(id, iri)`: attribute names and types interned as integers;
+/// - `entity_type(type, entity_rowid)`, `attr(name, entity_rowid)`, `attr_num(name, num, entity_rowid)`,
+///   `attr_str(name, str, entity_rowid)`: each one WITHOUT ROWID B-tree keyed by everything it holds, `type` and
+///   `name` being term ids; no secondary indexes and no foreign keys: the writer deletes exactly the rows it
+///   derives from the stored document (`EntityIndexRows`);
+/// - `geo_box`: the R*Tree, with the entity and the attribute name as auxiliary columns and ids from `GeoBoxID`.
+///
+/// Migrations that rebuild index rows call the current `EntityIndexRows`, so they index as the running code
+/// queries.
 enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -93,6 +102,52 @@ enum Schema {
                     CREATE INDEX hosted_context_tenant ON hosted_context(tenant, created_at);
                     """
             )
+        }
+        migrator.registerMigration("v3-lean-indexes") { db in
+            try db.execute(
+                sql: """
+                    DROP TABLE entity_type;
+                    DROP TABLE attr;
+                    DROP TABLE attr_value;
+                    DROP TABLE geo_entry;
+                    DROP TABLE geo_index;
+                    CREATE TABLE term (
+                        id INTEGER PRIMARY KEY,
+                        iri TEXT NOT NULL UNIQUE
+                    );
+                    CREATE TABLE entity_type (
+                        type INTEGER NOT NULL,
+                        entity_rowid INTEGER NOT NULL,
+                        PRIMARY KEY (type, entity_rowid)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE attr (
+                        name INTEGER NOT NULL,
+                        entity_rowid INTEGER NOT NULL,
+                        PRIMARY KEY (name, entity_rowid)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE attr_num (
+                        name INTEGER NOT NULL,
+                        num REAL NOT NULL,
+                        entity_rowid INTEGER NOT NULL,
+                        PRIMARY KEY (name, num, entity_rowid)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE attr_str (
+                        name INTEGER NOT NULL,
+                        str TEXT NOT NULL,
+                        entity_rowid INTEGER NOT NULL,
+                        PRIMARY KEY (name, str, entity_rowid)
+                    ) WITHOUT ROWID;
+                    CREATE VIRTUAL TABLE geo_box USING rtree(
+                        id, min_lon, max_lon, min_lat, max_lat, +entity_rowid INTEGER, +name INTEGER
+                    );
+                    """
+            )
+            let writer = EntityWriter(db: db, terms: TermTable(db))
+            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, doc FROM entity ORDER BY rowid")
+            while let row = try rows.next() {
+                let entity = try StoredEntityCodec.decode(row[1] as String)
+                try writer.writeIndexRows(from: nil, to: EntityIndexRows(entity), rowid: row[0])
+            }
         }
         return migrator
     }

@@ -32,8 +32,13 @@ final class TenantDatabase: Sendable {
         config.busyMode = .timeout(configuration.busyTimeout.timeInterval)
         config.maximumReaderCount = max(1, configuration.readerPoolSize)
         let synchronous = configuration.synchronous.pragmaValue  // one of a fixed set of keywords
+        let pageCacheKiB = max(0, configuration.pageCacheKiB)
+        let memoryMapBytes = max(0, configuration.memoryMapBytes)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB)")
+            try db.execute(sql: "PRAGMA mmap_size = \(memoryMapBytes)")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         let writer: any DatabaseWriter
         do {

@@ -24,12 +24,16 @@ struct WriteTransaction {
     /// Runs every change of every request, in order.
     /// - Throws: A database error that must fail the whole transaction (I/O, disk full, corruption).
     func run(_ batch: [[EntityChange]]) throws -> [[ChangeResult]] {
-        let writer = EntityWriter(db: db)
-        return try batch.map { changes in try changes.map { try run($0, writer: writer) } }
+        let writer = EntityWriter(db: db, terms: TermTable(db))
+        var counters = TypeCounters()
+        let results = try batch.map { changes in try changes.map { try run($0, writer: writer, counters: &counters) } }
+        try counters.apply(db)
+        return results
     }
 
-    private func run(_ change: EntityChange, writer: EntityWriter) throws -> ChangeResult {
+    private func run(_ change: EntityChange, writer: EntityWriter, counters: inout TypeCounters) throws -> ChangeResult {
         var result: ChangeResult = .failure(NGSIError(.internalError, "the change did not run"))
+        var written: (old: EntityIndexRows?, new: EntityIndexRows?)?
         try db.inSavepoint {
             do {
                 let before = try writer.row(id: change.id)
@@ -40,8 +44,9 @@ struct WriteTransaction {
                     result = .failure(error)
                     return .rollback
                 }
-                try writer.write(before: before, after: after)
+                let newRows = try writer.write(before: before, after: after)
                 try faults.afterWrite?(change.id)
+                written = (before?.indexRows, newRows)
                 result = .success(EntityChangeResult(before: before?.entity, after: after))
                 return .commit
             } catch let error as NGSIError {
@@ -55,6 +60,11 @@ struct WriteTransaction {
                 result = .failure(NGSIError(.internalError, "the entity \(change.id) cannot be stored"))
                 return .rollback
             }
+        }
+        if let written, case .success = result {
+            counters.add(from: written.old, to: written.new)
+        } else {
+            writer.terms.forgetUncommitted()
         }
         return result
     }

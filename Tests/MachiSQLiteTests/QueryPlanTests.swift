@@ -31,7 +31,7 @@ struct QueryPlanTests {
         #expect(!store.isExactPlan(EntityQuery(geo: geo)))
     }
 
-    @Test func typeAndQUseTheAttributeValueIndex() async throws {
+    @Test func typeAndQUseTheNumberIndex() async throws {
         let store = try await storeWithOneEntity()
         let q = QueryExpression.term(
             QueryTerm(path: AttributePath(attribute: Self.temperature), comparison: .greater(.number(20)))
@@ -39,7 +39,7 @@ struct QueryPlanTests {
         let query = EntityQuery(types: .type(Self.building), q: q)
         let plan = try await store.explainQueryPlan(query, tenant: "plans")
         #expect(
-            plan.contains { $0.contains("attr_value USING") && $0.contains("INDEX attr_value_num") },
+            plan.contains { $0.contains("SEARCH attr_num USING PRIMARY KEY (name=? AND num>?)") },
             "plan: \(plan)"
         )
         #expect(!plan.contains { $0.hasPrefix("SCAN entity") }, "plan: \(plan)")
