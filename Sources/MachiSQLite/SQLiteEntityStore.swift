@@ -54,13 +54,19 @@ public final class SQLiteEntityStore: EntityStore {
         }
         let metrics = self.metrics
         tenants = TenantDirectory(configuration: configuration) { tenant throws(StoreError) in
-            try TenantDatabase.open(tenant: tenant, configuration: configuration) { writer in
+            try TenantDatabase.open(tenant: tenant, configuration: configuration) { writer, cache in
                 TenantDatabase.Committer(
                     maxWeight: configuration.maxChangesPerTransaction,
                     window: configuration.groupCommitWindow,
                     weight: { $0.count },
                     perform: { batch in
-                        try await WriteTransaction.perform(batch, writer: writer, faults: faults, metrics: metrics)
+                        try await WriteTransaction.perform(
+                            batch,
+                            writer: writer,
+                            cache: cache,
+                            faults: faults,
+                            metrics: metrics
+                        )
                     }
                 )
             }
@@ -120,16 +126,24 @@ public final class SQLiteEntityStore: EntityStore {
         }
     }
 
-    /// The stored entity, read on the reader pool.
+    /// The stored entity: from the tenant's `EntityCache`, or read on the reader pool.
     public func entity(id: String, tenant: String) async throws -> Entity? {
         guard let database = try await tenants.database(for: tenant, create: tenant == StoreTenant.defaultName) else {
             return nil
         }
-        return try await read(database) { db in
-            guard let doc = try String.fetchOne(db, sql: "SELECT doc FROM entity WHERE id = ?", arguments: [id])
-            else { return nil }
+        let token: UInt64?
+        switch database.cache.lookup(id) {
+        case .hit(let entity): return entity
+        case .miss(let missToken): token = missToken
+        }
+        var entity: Entity?
+        defer { if let token { database.cache.fill(id, token: token, with: entity) } }
+        entity = try await read(database) { db in
+            let statement = try db.cachedStatement(sql: "SELECT doc FROM entity WHERE id = ?")
+            guard let doc = try String.fetchOne(statement, arguments: [id]) else { return nil }
             return try StoredEntityCodec.decode(doc)
         }
+        return entity
     }
 
     /// Closes every tenant database. Later calls throw `StoreError` with code `closed`.

@@ -66,6 +66,8 @@ public struct SQLiteStoreConfiguration: Sendable {
     /// How much of the database file readers map into memory, in bytes (0 turns memory mapping off). Mapped
     /// pages are shared by every connection instead of copied into each one's cache.
     public var memoryMapBytes: Int
+    /// Entities kept in memory per tenant for reads by id (0 turns the cache off); see `EntityCache`.
+    public var entityCacheSize: Int
 
     /// Creates a configuration.
     /// - Parameters:
@@ -77,6 +79,7 @@ public struct SQLiteStoreConfiguration: Sendable {
     ///   - maxChangesPerTransaction: Bound on the changes merged into one transaction (default 1,000).
     ///   - pageCacheKiB: Page cache per connection (default 64 MiB).
     ///   - memoryMapBytes: Memory-mapped part of the file (default 1 GiB).
+    ///   - entityCacheSize: Entities cached per tenant for reads by id (default 10,000).
     public init(
         storage: Storage,
         synchronous: Synchronous = .full,
@@ -85,7 +88,8 @@ public struct SQLiteStoreConfiguration: Sendable {
         groupCommitWindow: Duration = .zero,
         maxChangesPerTransaction: Int = 1000,
         pageCacheKiB: Int = 65536,
-        memoryMapBytes: Int = 1 << 30
+        memoryMapBytes: Int = 1 << 30,
+        entityCacheSize: Int = 10_000
     ) {
         self.storage = storage
         self.synchronous = synchronous
@@ -95,6 +99,7 @@ public struct SQLiteStoreConfiguration: Sendable {
         self.maxChangesPerTransaction = maxChangesPerTransaction
         self.pageCacheKiB = pageCacheKiB
         self.memoryMapBytes = memoryMapBytes
+        self.entityCacheSize = entityCacheSize
     }
 }
 

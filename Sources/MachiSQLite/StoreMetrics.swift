@@ -17,12 +17,14 @@ final class StoreMetrics: Sendable {
 }
 
 extension WriteTransaction {
-    /// Runs `batch` in one IMMEDIATE transaction on the writer's own queue and resumes after COMMIT.
+    /// Runs `batch` in one IMMEDIATE transaction on the writer's own queue and resumes after COMMIT, once `cache`
+    /// holds the committed entities.
     ///
     /// Not tied to the calling task's cancellation: the batch carries other callers' writes.
     static func perform(
         _ batch: [[EntityChange]],
         writer: any DatabaseWriter,
+        cache: EntityCache,
         faults: SQLiteStoreFaults,
         metrics: StoreMetrics
     ) async throws -> [[ChangeResult]] {
@@ -38,6 +40,11 @@ extension WriteTransaction {
                     metrics.writeDuration.record(duration: ContinuousClock.now - start)
                     metrics.transactionsCommitted.increment()
                     metrics.committed.add(1, ordering: .relaxed)
+                    cache.committed(
+                        zip(batch.joined(), results.joined()).compactMap { change, result in
+                            (try? result.get()).map { (id: change.id, after: $0.after) }
+                        }
+                    )
                     continuation.resume(returning: results)
                 } catch {
                     metrics.transactionsFailed.increment()

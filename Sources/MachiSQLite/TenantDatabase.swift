@@ -11,11 +11,14 @@ final class TenantDatabase: Sendable {
     /// A `DatabasePool` (WAL, reader pool) for file storage, a `DatabaseQueue` in memory.
     let writer: any DatabaseWriter
     let committer: Committer
+    /// Entities recently read by id; the committer keeps it consistent.
+    let cache: EntityCache
 
-    private init(tenant: String, writer: any DatabaseWriter, committer: Committer) {
+    private init(tenant: String, writer: any DatabaseWriter, committer: Committer, cache: EntityCache) {
         self.tenant = tenant
         self.writer = writer
         self.committer = committer
+        self.cache = cache
     }
 
     /// Opens (creating if needed) and migrates the tenant's database, and checks that it belongs to `tenant`.
@@ -25,7 +28,7 @@ final class TenantDatabase: Sendable {
     static func open(
         tenant: String,
         configuration: SQLiteStoreConfiguration,
-        makeCommitter: (any DatabaseWriter) -> Committer
+        makeCommitter: (any DatabaseWriter, EntityCache) -> Committer
     ) throws(StoreError) -> TenantDatabase {
         var config = Configuration()
         config.label = "machi.store"
@@ -62,7 +65,8 @@ final class TenantDatabase: Sendable {
         } catch {
             throw StoreError(mapping: error, "cannot open the tenant database")
         }
-        return TenantDatabase(tenant: tenant, writer: writer, committer: makeCommitter(writer))
+        let cache = EntityCache(capacity: configuration.entityCacheSize)
+        return TenantDatabase(tenant: tenant, writer: writer, committer: makeCommitter(writer, cache), cache: cache)
     }
 
     /// Closes the connections; later calls fail.

@@ -26,7 +26,8 @@ public enum NameRules {
     public static func isValidName(_ name: String) -> Bool {
         guard !name.isEmpty, name.utf8.count <= 1024 else { return false }
         return !name.unicodeScalars.contains {
-            $0.properties.isWhitespace || $0.value < 0x20 || forbiddenInNames.contains($0)
+            // ASCII without Unicode property lookups: white space and controls are all at or below 0x20.
+            ($0.isASCII ? $0.value <= 0x20 : $0.properties.isWhitespace) || forbiddenInNames.contains($0)
         }
     }
 
@@ -46,6 +47,8 @@ public enum NameRules {
     /// Characters an identifier must not carry: controls, white space, format characters (bidi overrides,
     /// zero-width spaces, the BOM), variation selectors, noncharacters and the blank-looking fillers.
     static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        // Printable ASCII, nearly every character of real identifiers, needs no Unicode property lookup.
+        if (0x21...0x7E).contains(scalar.value) { return false }
         let properties = scalar.properties
         if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || properties.isWhitespace { return true }
         if properties.isDefaultIgnorableCodePoint || properties.isNoncharacterCodePoint
