@@ -30,31 +30,47 @@ struct SQLFragment {
     static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
 }
 
-/// Translates an `EntityQuery` into a WHERE clause over `entity`.
+/// Translates an `EntityQuery` into SQL over `entity`.
 ///
 /// Every condition selects a superset of what `EntityQuery.matches(_:)` accepts. The plan is **exact** (selects
 /// precisely the matches, so LIMIT, OFFSET and COUNT can run in SQL) when it uses only ids, types and attribute
-/// names. `q` and geo conditions are pre-filters through the `attr_num` / `attr_str` tables and the R*Tree: they keep the
-/// candidate set small, and the executor confirms each candidate in Swift. `idPattern` and `scopeQ` are left to
-/// Swift entirely.
+/// names. `q` and geo conditions are pre-filters through the `attr_num` / `attr_str` tables and the R*Tree: they
+/// keep the candidate set small, and the executor confirms each candidate in Swift. `idPattern` and `scopeQ` are
+/// left to Swift entirely.
 ///
 /// Conditions on other tables are `rowid IN (SELECT entity_rowid …)` subqueries, so SQLite drives the search from
-/// the most selective index instead of scanning entities.
+/// the most selective index instead of scanning entities. When the query names exactly one type (the common
+/// `type=WaterObserved`), the type's own index can drive instead (`typeDriven`): it yields that type's entities
+/// in rowid order, so a page stops after `limit` rows instead of first collecting every entity of the type.
 struct QueryPlan {
+    /// Every condition: ids, types, attribute names, `q` and geo pre-filters.
     var filter: SQLFragment?
+    /// The conditions other than the single type, when `drivingType` is set: ids, attribute names (`base`) and,
+    /// for the whole plan, the pre-filters.
+    var base: SQLFragment?
+    /// The one type every match has, if the query has exactly one type (not `*`) and no ids.
+    var drivingType: String?
     var exact: Bool
+    /// Whether `q` has a pre-filter (and no geo-query does): candidates are then cheapest to find by scanning the
+    /// type in rowid order first, since such filters often match a large share of the type.
+    var scanFirst: Bool
 
     init(_ query: EntityQuery) {
-        var parts: [SQLFragment] = []
+        var baseParts: [SQLFragment] = []
+        var prefilters: [SQLFragment] = []
         exact =
             query.idPattern == nil && query.scopeQ == nil && query.q == nil && query.geo == nil
             && query.selectors == nil && query.ordering == nil
         if let ids = query.ids {
-            parts.append(SQLFragment("id IN (\(SQLFragment.placeholders(ids.count)))", ids.map(\.databaseValue)))
+            baseParts.append(SQLFragment("id IN (\(SQLFragment.placeholders(ids.count)))", ids.map(\.databaseValue)))
         }
-        if let types = query.types { parts.append(Self.condition(types)) }
+        var typeCondition: SQLFragment?
+        if let types = query.types {
+            if case .type(let type) = types, type != "*", query.ids == nil { drivingType = type }
+            typeCondition = Self.condition(types)
+        }
         if let names = query.attributes {
-            parts.append(
+            baseParts.append(
                 SQLFragment(
                     "rowid IN (SELECT entity_rowid FROM attr WHERE name IN "
                         + "(SELECT id FROM term WHERE iri IN (\(SQLFragment.placeholders(names.count)))))",
@@ -62,13 +78,32 @@ struct QueryPlan {
                 )
             )
         }
-        if let q = query.q, let condition = QTranslator.condition(q) { parts.append(condition) }
-        if let geo = query.geo, let condition = GeoBounds.condition(geo) { parts.append(condition) }
-        filter = parts.isEmpty ? nil : .and(parts)
+        let qCondition = query.q.flatMap(QTranslator.condition)
+        if let qCondition { prefilters.append(qCondition) }
+        let geoCondition = query.geo.flatMap(GeoBounds.condition)
+        if let geoCondition { prefilters.append(geoCondition) }
+        scanFirst = qCondition != nil && geoCondition == nil && drivingType != nil
+        let all = baseParts + (typeCondition.map { [$0] } ?? []) + prefilters
+        filter = all.isEmpty ? nil : .and(all)
+        base = baseParts.isEmpty ? nil : .and(baseParts)
     }
 
     var whereClause: String { filter.map { " WHERE " + $0.sql } ?? "" }
     var arguments: StatementArguments { StatementArguments(filter?.arguments ?? []) }
+
+    /// `FROM … WHERE …` over the driving type's index joined to `entity` (as `e`), with `extra` conditions;
+    /// rows come in rowid order when ordered by `t.entity_rowid`. Only when `drivingType` is set.
+    func typeDriven(_ extra: SQLFragment? = nil) -> (sql: String, arguments: StatementArguments) {
+        let conditions = [SQLFragment("t.type = \(TermTable.termID)", [(drivingType ?? "").databaseValue])]
+            + [base, extra].compactMap { $0 }
+        let condition = SQLFragment.and(conditions)
+        // CROSS JOIN keeps entity_type as the outer loop; entity_type has no rowid, so `rowid` in the
+        // conditions is the entity's.
+        return (
+            " FROM entity_type t CROSS JOIN entity e ON e.rowid = t.entity_rowid WHERE " + condition.sql,
+            StatementArguments(condition.arguments)
+        )
+    }
 
     static func condition(_ types: TypeExpression) -> SQLFragment {
         switch types {

@@ -18,10 +18,11 @@ extension SQLiteEntityStore {
         let plan = QueryPlan(query)
         let limit = max(0, query.limit)
         let offset = max(0, query.offset)
+        let budget = max(1, configuration.scanFirstBudget)
         return try await read(database) { db in
             plan.exact
                 ? try Self.exactPage(db, query, plan, limit: limit, offset: offset)
-                : try Self.filteredPage(db, query, plan, limit: limit, offset: offset)
+                : try Self.filteredPage(db, query, plan, limit: limit, offset: offset, budget: budget)
         }
     }
 
@@ -34,11 +35,14 @@ extension SQLiteEntityStore {
     ) throws -> EntityPage {
         var entities: [Entity] = []
         if limit > 0 {
-            let rows = try String.fetchCursor(
-                db,
-                sql: "SELECT doc FROM entity\(plan.whereClause) ORDER BY rowid LIMIT ? OFFSET ?",
-                arguments: plan.arguments + [limit, offset]
-            )
+            var sql = "SELECT doc FROM entity\(plan.whereClause) ORDER BY rowid"
+            var arguments = plan.arguments
+            if plan.drivingType != nil {
+                let driven = plan.typeDriven()
+                sql = "SELECT e.doc" + driven.sql + " ORDER BY t.entity_rowid"
+                arguments = driven.arguments
+            }
+            let rows = try String.fetchCursor(db, sql: sql + " LIMIT ? OFFSET ?", arguments: arguments + [limit, offset])
             while let doc = try rows.next() {
                 let entity = try StoredEntityCodec.decode(doc)
                 if Self.matches(query, entity, db) { entities.append(entity) }
@@ -46,11 +50,23 @@ extension SQLiteEntityStore {
         }
         var total: Int?
         if query.count {
-            total = try Int.fetchOne(
-                db,
-                sql: "SELECT COUNT(*) FROM entity\(plan.whereClause)",
-                arguments: plan.arguments
-            )
+            if let type = plan.drivingType, plan.base == nil {
+                // The type's entries alone: an index-only count.
+                total = try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM entity_type WHERE type = \(TermTable.termID)",
+                    arguments: [type]
+                )
+            } else if plan.drivingType != nil {
+                let driven = plan.typeDriven()
+                total = try Int.fetchOne(db, sql: "SELECT COUNT(*)" + driven.sql, arguments: driven.arguments)
+            } else {
+                total = try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM entity\(plan.whereClause)",
+                    arguments: plan.arguments
+                )
+            }
         }
         return EntityPage(entities: entities, totalCount: total)
     }
@@ -60,7 +76,8 @@ extension SQLiteEntityStore {
         _ query: EntityQuery,
         _ plan: QueryPlan,
         limit: Int,
-        offset: Int
+        offset: Int,
+        budget: Int
     ) throws -> EntityPage {
         var entities: [Entity] = []
         var matched = 0
@@ -81,17 +98,44 @@ extension SQLiteEntityStore {
             let page = Array(sorted.dropFirst(offset).prefix(limit))
             return EntityPage(entities: page, totalCount: query.count ? all.count : nil)
         }
-        let rows = try String.fetchCursor(
-            db,
-            sql: "SELECT doc FROM entity\(plan.whereClause) ORDER BY rowid",
-            arguments: plan.arguments
-        )
-        while let doc = try rows.next() {
+        /// Confirms one candidate; `false` once the page is full and nothing more is needed.
+        func consider(_ doc: String) throws -> Bool {
             let entity = try StoredEntityCodec.decode(doc)
-            guard Self.matches(query, entity, db) else { continue }
+            guard Self.matches(query, entity, db) else { return true }
             matched += 1
             if matched > offset && entities.count < limit { entities.append(entity) }
-            if !query.count && entities.count >= limit { break }
+            return query.count || entities.count < limit
+        }
+        var after: Int64?
+        if plan.scanFirst && !query.count {
+            // Phase 1: the type's first entities in rowid order, confirmed one by one. Enough when the filter
+            // matches a fair share of them; otherwise phase 2 takes over where this stopped.
+            let driven = plan.typeDriven()
+            let rows = try Row.fetchCursor(
+                db,
+                sql: "SELECT e.rowid, e.doc" + driven.sql + " ORDER BY t.entity_rowid LIMIT ?",
+                arguments: driven.arguments + [budget]
+            )
+            var scanned = 0
+            while let row = try rows.next() {
+                scanned += 1
+                after = row[0]
+                guard try consider(row[1]) else { return EntityPage(entities: entities) }
+            }
+            if scanned < budget {
+                return EntityPage(entities: entities, totalCount: query.count ? matched : nil)
+            }
+        }
+        // Phase 2 (or the only one): the pre-filtered candidates.
+        var filter = plan.filter ?? .alwaysTrue
+        if let after { filter = .and([filter, SQLFragment("rowid > ?", [after.databaseValue])]) }
+        let rows = try String.fetchCursor(
+            db,
+            sql: "SELECT doc FROM entity WHERE \(filter.sql) ORDER BY rowid",
+            arguments: StatementArguments(filter.arguments)
+        )
+        while let doc = try rows.next() {
+            guard try consider(doc) else { break }
         }
         return EntityPage(entities: entities, totalCount: query.count ? matched : nil)
     }
