@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// So a reader whose snapshot predates a commit always finds its marker gone, and never caches a stale entity;
 /// and a caller that saw its write acknowledged reads it back. Writes do not add entries (a bulk load would evict
-/// what readers use); reads do. When full, an arbitrary eighth of the entries is evicted.
+/// what readers use); reads do. When full, each new entry evicts a few arbitrary ones, released outside the lock.
 final class EntityCache: Sendable {
     private enum Slot {
         case entity(Entity)
@@ -40,17 +40,20 @@ final class EntityCache: Sendable {
     /// of the same id is under way or the cache is off: then read without filling).
     func lookup(_ id: String) -> Lookup {
         guard capacity > 0 else { return .miss(token: nil) }
-        return state.withLock { state in
+        var evicted: [Slot] = []
+        let result = state.withLock { state -> Lookup in
             switch state.slots[id] {
             case .entity(let entity): return .hit(entity)
             case .pending: return .miss(token: nil)
             case nil:
                 state.nextToken &+= 1
-                if state.slots.count >= capacity { Self.evict(&state, keeping: capacity - capacity / 8 - 1) }
+                if state.slots.count >= capacity { evicted = Self.evict(&state, count: state.slots.count - capacity + 2) }
                 state.slots[id] = .pending(state.nextToken)
                 return .miss(token: state.nextToken)
             }
         }
+        evicted.removeAll()  // entities are freed here, outside the lock
+        return result
     }
 
     /// Stores what the reader holding `token` read (`nil`: no such entity, or the read failed), unless a write
@@ -72,9 +75,13 @@ final class EntityCache: Sendable {
         }
     }
 
-    private static func evict(_ state: inout State, keeping count: Int) {
-        let excess = state.slots.count - max(0, count)
-        guard excess > 0 else { return }
-        for key in Array(state.slots.keys.prefix(excess)) { state.slots[key] = nil }
+    /// Removes `count` arbitrary entries (the first in the dictionary's hash order) and returns them.
+    private static func evict(_ state: inout State, count: Int) -> [Slot] {
+        var removed: [Slot] = []
+        removed.reserveCapacity(count)
+        for key in Array(state.slots.keys.prefix(count)) {
+            if let slot = state.slots.removeValue(forKey: key) { removed.append(slot) }
+        }
+        return removed
     }
 }

@@ -64,24 +64,29 @@ struct QueryPlan {
         if let ids = query.ids {
             baseParts.append(SQLFragment("id IN (\(SQLFragment.placeholders(ids.count)))", ids.map(\.databaseValue)))
         }
-        var typeCondition: SQLFragment?
-        if let types = query.types {
-            if case .type(let type) = types, type != "*", query.ids == nil { drivingType = type }
-            typeCondition = Self.condition(types)
-        }
-        if let names = query.attributes {
-            baseParts.append(
-                SQLFragment(
-                    "rowid IN (SELECT entity_rowid FROM attr WHERE name IN "
-                        + "(SELECT id FROM term WHERE iri IN (\(SQLFragment.placeholders(names.count)))))",
-                    names.map(\.databaseValue)
-                )
-            )
-        }
         let qCondition = query.q.flatMap(QTranslator.condition)
         if let qCondition { prefilters.append(qCondition) }
         let geoCondition = query.geo.flatMap(GeoBounds.condition)
         if let geoCondition { prefilters.append(geoCondition) }
+        // With a pre-filter (or ids) to drive the search, types and attribute names are checked per candidate
+        // (a primary-key lookup) instead of listing every entity of the type first.
+        let correlated = !prefilters.isEmpty || query.ids != nil
+        var typeCondition: SQLFragment?
+        if let types = query.types {
+            if case .type(let type) = types, type != "*", query.ids == nil { drivingType = type }
+            typeCondition = Self.condition(types, correlated: correlated)
+        }
+        if let names = query.attributes {
+            let terms = "(SELECT id FROM term WHERE iri IN (\(SQLFragment.placeholders(names.count))))"
+            baseParts.append(
+                SQLFragment(
+                    correlated
+                        ? "EXISTS (SELECT 1 FROM attr WHERE name IN \(terms) AND entity_rowid = entity.rowid)"
+                        : "rowid IN (SELECT entity_rowid FROM attr WHERE name IN \(terms))",
+                    names.map(\.databaseValue)
+                )
+            )
+        }
         scanFirst = qCondition != nil && geoCondition == nil && drivingType != nil
         let all = baseParts + (typeCondition.map { [$0] } ?? []) + prefilters
         filter = all.isEmpty ? nil : .and(all)
@@ -91,7 +96,7 @@ struct QueryPlan {
     var whereClause: String { filter.map { " WHERE " + $0.sql } ?? "" }
     var arguments: StatementArguments { StatementArguments(filter?.arguments ?? []) }
 
-    /// `FROM … WHERE …` over the driving type's index joined to `entity` (as `e`), with `extra` conditions;
+    /// `FROM … WHERE …` over the driving type's index joined to `entity`, with `extra` conditions;
     /// rows come in rowid order when ordered by `t.entity_rowid`. Only when `drivingType` is set.
     func typeDriven(_ extra: SQLFragment? = nil) -> (sql: String, arguments: StatementArguments) {
         let conditions = [SQLFragment("t.type = \(TermTable.termID)", [(drivingType ?? "").databaseValue])]
@@ -100,23 +105,26 @@ struct QueryPlan {
         // CROSS JOIN keeps entity_type as the outer loop; entity_type has no rowid, so `rowid` in the
         // conditions is the entity's.
         return (
-            " FROM entity_type t CROSS JOIN entity e ON e.rowid = t.entity_rowid WHERE " + condition.sql,
+            " FROM entity_type t CROSS JOIN entity ON entity.rowid = t.entity_rowid WHERE " + condition.sql,
             StatementArguments(condition.arguments)
         )
     }
 
-    static func condition(_ types: TypeExpression) -> SQLFragment {
+    /// The type expression as SQL: `rowid IN (…)` lists (to drive the search), or `correlated` point lookups.
+    static func condition(_ types: TypeExpression, correlated: Bool) -> SQLFragment {
         switch types {
         case .type("*"):
             // `type=*`: every entity.
             .alwaysTrue
         case .type(let type):
             SQLFragment(
-                "rowid IN (SELECT entity_rowid FROM entity_type WHERE type = \(TermTable.termID))",
+                correlated
+                    ? "EXISTS (SELECT 1 FROM entity_type WHERE type = \(TermTable.termID) AND entity_rowid = entity.rowid)"
+                    : "rowid IN (SELECT entity_rowid FROM entity_type WHERE type = \(TermTable.termID))",
                 [type.databaseValue]
             )
-        case .and(let parts): .and(parts.map(condition))
-        case .or(let parts): .or(parts.map(condition))
+        case .and(let parts): .and(parts.map { condition($0, correlated: correlated) })
+        case .or(let parts): .or(parts.map { condition($0, correlated: correlated) })
         }
     }
 }

@@ -39,7 +39,7 @@ extension SQLiteEntityStore {
             var arguments = plan.arguments
             if plan.drivingType != nil {
                 let driven = plan.typeDriven()
-                sql = "SELECT e.doc" + driven.sql + " ORDER BY t.entity_rowid"
+                sql = "SELECT entity.doc" + driven.sql + " ORDER BY t.entity_rowid"
                 arguments = driven.arguments
             }
             let rows = try String.fetchCursor(db, sql: sql + " LIMIT ? OFFSET ?", arguments: arguments + [limit, offset])
@@ -113,7 +113,7 @@ extension SQLiteEntityStore {
             let driven = plan.typeDriven()
             let rows = try Row.fetchCursor(
                 db,
-                sql: "SELECT e.rowid, e.doc" + driven.sql + " ORDER BY t.entity_rowid LIMIT ?",
+                sql: "SELECT entity.rowid, entity.doc" + driven.sql + " ORDER BY t.entity_rowid LIMIT ?",
                 arguments: driven.arguments + [budget]
             )
             var scanned = 0

@@ -46,6 +46,25 @@ struct QueryPlanTests {
         #expect(!store.isExactPlan(query))
     }
 
+    /// With a geo-query, the R*Tree drives and the type is a primary-key check per candidate: listing every
+    /// entity of a common type first would cost as much as the type is large.
+    @Test func aGeoQueryWithATypeIsDrivenByTheRTree() async throws {
+        let store = try await storeWithOneEntity()
+        let geo = GeoQuery(
+            relation: .within,
+            geometry: .point(Position(longitude: 139.76, latitude: 35.68)),
+            geoproperty: Self.location
+        )
+        let plan = try await store.explainQueryPlan(
+            EntityQuery(types: .type(Self.building), geo: geo, attributes: [Self.temperature]),
+            tenant: "plans"
+        )
+        #expect(plan.contains { $0.contains("VIRTUAL TABLE INDEX 2:") }, "plan: \(plan)")
+        #expect(plan.contains { $0.contains("CORRELATED") }, "plan: \(plan)")
+        #expect(!plan.contains { $0.contains("SEARCH entity_type USING PRIMARY KEY (type=?)") }, "plan: \(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN entity") }, "plan: \(plan)")
+    }
+
     @Test func typeQueryUsesTheTypeIndexAndIsExact() async throws {
         let store = try await storeWithOneEntity()
         let query = EntityQuery(
