@@ -42,6 +42,22 @@ let package = Package(
             ]
         ),
         .target(
+            name: "MachiMQTT",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "MachiMQTTTesting",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "MachiStoreTesting",
             dependencies: ["MachiCore", "MachiStore"]
         ),
@@ -96,6 +112,16 @@ let package = Package(
         .testTarget(
             name: "MachiCoreTests",
             dependencies: ["MachiCore", .product(name: "OrderedCollections", package: "swift-collections")]
+        ),
+        .testTarget(
+            name: "MachiMQTTTests",
+            dependencies: [
+                "MachiMQTT", "MachiMQTTTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "MachiSQLiteTests",
