@@ -142,18 +142,7 @@ struct EntityQueryBuilder {
             narrowed = true
         }
         if let geoQ = object["geoQ"] {
-            guard case .object(let geo) = geoQ else { throw .badRequestData("geoQ must be an object") }
-            for member in ["georel", "geometry", "geoproperty"]
-            where geo[member] != nil && geo[member]?.stringValue == nil {
-                throw .badRequestData("geoQ.\(member) must be a string")
-            }
-            query.geo = try geoQuery(
-                georel: geo["georel"]?.stringValue,
-                geometry: geo["geometry"]?.stringValue,
-                coordinates: geo["coordinates"],
-                geoproperty: geo["geoproperty"]?.stringValue
-            )
-            if query.geo == nil { throw .badRequestData("geoQ needs georel, geometry and coordinates") }
+            query.geo = try filters.geoQuery(object: geoQ)
             narrowed = true
         }
         if let ordering = object["ordering"] {
@@ -171,25 +160,8 @@ struct EntityQueryBuilder {
         return query
     }
 
-    /// One `EntitySelector` of a Query body (5.2.33): `type` is mandatory, `id` (one URI or several) takes
-    /// precedence over `idPattern`.
-    func selector(_ element: JSON) throws(NGSIError) -> EntitySelector {
-        guard case .object(let object) = element else { throw .badRequestData("An entity selector must be an object") }
-        guard let typeValue = object["type"] else { throw .badRequestData("An entity selector needs a type") }
-        guard let type = typeValue.stringValue else { throw .badRequestData("The selector's type must be a string") }
-        var selector = EntitySelector()
-        if type != "*" { selector.types = try parseTypes(type) }
-        if let id = object["id"] {
-            guard let ids = RepresentationOptions.strings(id), !ids.isEmpty, ids.allSatisfy(NameRules.isURI) else {
-                throw .badRequestData("The selector's id must be a URI or an array of URIs")
-            }
-            selector.ids = ids
-        } else if let pattern = object["idPattern"] {
-            guard let text = pattern.stringValue else { throw .badRequestData("idPattern must be a string") }
-            selector.idPattern = try Self.validatedPattern(text)
-        }
-        return selector
-    }
+    /// One `EntitySelector` of a Query body (5.2.33).
+    func selector(_ element: JSON) throws(NGSIError) -> EntitySelector { try filters.selector(element) }
 
     /// The `ordering` member of a Query body (OrderingParams, 5.2.43).
     func ordering(_ members: JSONObject) throws(NGSIError) -> EntityOrdering? {
@@ -258,25 +230,16 @@ struct EntityQueryBuilder {
         return query
     }
 
-    func parseTypes(_ text: String) throws(NGSIError) -> TypeExpression {
-        try TypeExpression.parse(text).expanded(context.expandTerm)
-    }
+    /// The shared filter decoder, with this request's context.
+    var filters: FilterDecoder { FilterDecoder(expand: context.expandTerm, maxQueryLength: limits.maxQueryLength) }
+
+    func parseTypes(_ text: String) throws(NGSIError) -> TypeExpression { try filters.types(text) }
 
     func parseQ(_ text: String, expandValues: [String]? = nil) throws(NGSIError) -> QueryExpression {
-        guard text.count <= limits.maxQueryLength else {
-            throw NGSIError(.tooComplexQuery, "q is longer than \(limits.maxQueryLength) characters")
-        }
-        var q = try QueryExpression.parse(text)
-        if let expandValues { q = q.expandingValues(of: Set(expandValues), context.expandTerm) }
-        return q.expanded(context.expandTerm)
+        try filters.q(text, expandValues: expandValues)
     }
 
-    func parseScope(_ text: String) throws(NGSIError) -> ScopeExpression {
-        guard text.count <= limits.maxQueryLength else {
-            throw NGSIError(.tooComplexQuery, "scopeQ is longer than \(limits.maxQueryLength) characters")
-        }
-        return try ScopeExpression.parse(text)
-    }
+    func parseScope(_ text: String) throws(NGSIError) -> ScopeExpression { try filters.scope(text) }
 
     func geoQuery(
         georel: String?,
@@ -284,24 +247,11 @@ struct EntityQueryBuilder {
         coordinates: JSON?,
         geoproperty: String?
     ) throws(NGSIError) -> GeoQuery? {
-        guard georel != nil || coordinates != nil else { return nil }
-        guard let georel, let geometry, let coordinates else {
-            throw .badRequestData("A geo-query needs georel, geometry and coordinates together")
-        }
-        let relation = try GeoRelation.parse(georel)
-        let shape: Geometry
-        switch coordinates {
-        case .string(let text): shape = try Geometry.parse(geometry: geometry, coordinates: text)
-        default: shape = try Geometry(geoJSON: ["type": .string(geometry), "coordinates": coordinates])
-        }
-        return GeoQuery(relation: relation, geometry: shape, geoproperty: context.expandTerm(geoproperty ?? "location"))
+        try filters.geoQuery(georel: georel, geometry: geometry, coordinates: coordinates, geoproperty: geoproperty)
     }
 
     static func validatedPattern(_ pattern: String) throws(NGSIError) -> String {
-        guard pattern.count <= 1024, (try? NSRegularExpression(pattern: pattern)) != nil else {
-            throw .badRequestData("idPattern is not a valid regular expression")
-        }
-        return pattern
+        try FilterDecoder.validatedPattern(pattern)
     }
 
     /// A context source filter (`csf`, 4.9 syntax) is only checked: this broker has no registrations to filter.
