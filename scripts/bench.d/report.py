@@ -129,8 +129,12 @@ def notes_text(s: dict) -> str:
         parts.append(f"{s['data_bytes'] / 1e6:,.0f} MB of data files; median of {len(s['runs'])}")
     if s["name"] == "raw-sqlite":
         sqlite = s["sqlite"]
-        parts.append(f"{sqlite['index_rows_per_entity']} index rows and a {sqlite['document_bytes']}-byte "
+        tables = sqlite.get("index_rows", {})
+        by_table = f" ({', '.join(f'{table} {n}' for table, n in tables.items() if n)})" if tables else ""
+        parts.append(f"{sqlite['index_rows_per_entity']} index rows{by_table} and a {sqlite['document_bytes']}-byte "
                      "document per entity")
+        if "counter_rows_per_transaction" in sqlite:
+            parts.append(f"{sqlite['counter_rows_per_transaction']} type counter rows per transaction")
     solo = s.get("single_connection")
     if solo:
         latency = solo["latency_ms"]
@@ -244,11 +248,13 @@ def markdown(document: dict) -> str:
                      "`POST /raw` with a 500-byte JSON entity, decoded with `JSONSerialization`, answered 201 "
                      "with a Location.")
     if sqlite:
+        pragmas = ", ".join(f"`{p.replace(' ', '')}`" for p in sqlite.get("pragmas", ["synchronous = FULL"]))
         lines += [
             f"- **Raw SQLite** ({sqlite['rows']:,} entities, Machi's schema copied from its database, "
-            f"`synchronous=FULL`, WAL, one `DatabasePool` as Machi opens it):",
+            f"{pragmas}, WAL, one `DatabasePool` as Machi opens it):",
             f"  - batched insert, {sqlite['batch_size']:,} entities per transaction, every index row Machi "
-            f"writes: **{sqlite['batch_full']['per_s']:,.0f} entities/s** (the batch-upsert baseline)",
+            f"writes (names and types interned), type counters once per transaction: "
+            f"**{sqlite['batch_full']['per_s']:,.0f} entities/s** (the batch-upsert baseline)",
             f"  - batched insert of the entity row alone: {sqlite['batch_entity_only']['per_s']:,.0f} entities/s",
             f"  - one transaction per entity (an fsync each): {sqlite['single_transaction']['per_s']:,.0f} "
             "entities/s",
