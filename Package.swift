@@ -36,6 +36,7 @@ let package = Package(
             name: "MachiSQLite",
             dependencies: [
                 "MachiCore", "MachiStore",
+                .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -86,7 +87,9 @@ let package = Package(
         .target(
             name: "MachiApp",
             dependencies: [
-                "MachiCore", "MachiStore", "MachiSQLite", "MachiBroker", "MachiHTTP",
+                "MachiCore", "MachiStore", "MachiSQLite", "MachiBroker", "MachiHTTP", "MachiMQTT",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Configuration", package: "swift-configuration"),

@@ -7,6 +7,8 @@ import MachiHTTP
 import MachiSQLite
 import MachiStore
 import NIOCore
+import ServiceLifecycle
+import Synchronization
 public import Prometheus
 
 /// The composition root: picks the store, wires the broker and the HTTP API into one Hummingbird application.
@@ -43,9 +45,30 @@ public enum MachiServer {
             configured: configuration.sourceAlias,
             dataDirectory: configuration.dataDirectory
         )
+        let notifierBox = NotifierBox()
+        let registry = SubscriptionRegistry(onCommit: { tenant in notifierBox.notifier?.wake(tenant: tenant) })
+        let mqtt = MQTTNotificationTransport(logger: logger)
+        let http = HTTPNotificationTransport()
+        let notifier = Notifier(
+            store: store,
+            entities: store,
+            registry: registry,
+            transports: ["http": http, "https": http, "mqtt": mqtt],
+            logger: logger
+        )
+        notifierBox.notifier = notifier
+        let subscriptions = SubscriptionService(
+            store: store,
+            registry: registry,
+            contexts: contexts,
+            notifier: notifier
+        )
+        try await subscriptions.loadAll(logger: logger)
+        store.observeChanges(with: registry)
         let services = NGSIServices(
             entities: EntityService(store: store),
             contexts: contexts,
+            subscriptions: subscriptions,
             limits: configuration.limits
         )
         let router = Router(context: AppRequestContext.self)
@@ -69,9 +92,19 @@ public enum MachiServer {
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "machi"),
+            services: [NotifierService(notifier: notifier, mqtt: mqtt)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )
+    }
+
+    /// Lets the registry, built before the notifier, wake it.
+    private final class NotifierBox: Sendable {
+        private let value = Mutex<Notifier?>(nil)
+        var notifier: Notifier? {
+            get { value.withLock { $0 } }
+            set { value.withLock { $0 = newValue } }
+        }
     }
 
     static func storeConfiguration(_ configuration: AppConfiguration) -> SQLiteStoreConfiguration {
@@ -80,5 +113,16 @@ public enum MachiServer {
                 ?? .inMemory,
             synchronous: configuration.synchronousFull ? .full : .normal
         )
+    }
+}
+
+/// Runs the notifier beside the HTTP server; on shutdown it stops between rounds and closes MQTT connections.
+struct NotifierService: Service {
+    let notifier: Notifier
+    let mqtt: MQTTNotificationTransport
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await notifier.run() }
+        await mqtt.shutdown()
     }
 }

@@ -16,7 +16,9 @@ public enum NGSIRouter {
         sourceAlias: String? = nil
     ) {
         router.add(middleware: PreconditionMiddleware<AppRequestContext>())
-        router.add(middleware: NotImplementedMiddleware<AppRequestContext>())
+        router.add(
+            middleware: NotImplementedMiddleware<AppRequestContext>(implemented: services.subscriptions == nil ? [] : ["subscriptions"])
+        )
         let group = router.group("ngsi-ld/v1")
             .add(middleware: ProblemMiddleware<AppRequestContext>())
             .add(middleware: TenantScopeMiddleware<AppRequestContext>())
@@ -24,6 +26,9 @@ public enum NGSIRouter {
         EntityOperationsController(services: services).register(on: group)
         DiscoveryController(services: services).register(on: group)
         ContextsController(services: services).register(on: group)
+        if let subscriptions = services.subscriptions {
+            SubscriptionsController(services: services, subscriptions: subscriptions).register(on: group)
+        }
         InfoController(
             services: services,
             alias: sourceAlias ?? "urn:ngsi-ld:ContextSource:\(InfoController.encode(publicBaseURL))",

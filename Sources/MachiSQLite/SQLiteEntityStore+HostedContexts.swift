@@ -62,7 +62,7 @@ extension SQLiteEntityStore: HostedContextStore {
     }
 
     /// A write outside the entity group committer (GRDB serializes it with the committer's transactions).
-    private func write<T: Sendable>(
+    func write<T: Sendable>(
         _ database: TenantDatabase,
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {

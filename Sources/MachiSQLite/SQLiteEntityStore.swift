@@ -31,6 +31,7 @@ public final class SQLiteEntityStore: EntityStore {
     private let explicitLogger: Logger?
     let tenants: TenantDirectory
     private let metrics = StoreMetrics()
+    private let observer = ObserverSlot()
 
     /// Creates a store; for directory storage, creates the directory if it is missing.
     /// - Parameters:
@@ -53,6 +54,7 @@ public final class SQLiteEntityStore: EntityStore {
             }
         }
         let metrics = self.metrics
+        let observer = self.observer
         tenants = TenantDirectory(configuration: configuration) { tenant throws(StoreError) in
             try TenantDatabase.open(tenant: tenant, configuration: configuration) { writer, cache in
                 TenantDatabase.Committer(
@@ -64,6 +66,7 @@ public final class SQLiteEntityStore: EntityStore {
                             batch,
                             writer: writer,
                             cache: cache,
+                            observer: observer.current.map { ($0, tenant) },
                             faults: faults,
                             metrics: metrics
                         )
@@ -80,6 +83,12 @@ public final class SQLiteEntityStore: EntityStore {
     }
 
     var logger: Logger { explicitLogger ?? Logger.current }
+
+    /// Sets the observer that turns committed changes into outbox entries (subscription matching), in the same
+    /// transaction. Set it once, before the first write that should notify.
+    public func observeChanges(with observer: any ChangeObserver) {
+        self.observer.current = observer
+    }
 
     /// A logger that drops everything, for tests that must not print.
     package static var silentLogger: Logger { Logger(label: "machi.store.silent") { _ in SwiftLogNoOpLogHandler() } }
@@ -165,6 +174,16 @@ public final class SQLiteEntityStore: EntityStore {
         } catch {
             throw StoreError(mapping: error, "the read failed")
         }
+    }
+}
+
+/// The change observer, settable after the store is built (the observer usually needs the store to load).
+final class ObserverSlot: Sendable {
+    private let value = Mutex<(any ChangeObserver)?>(nil)
+
+    var current: (any ChangeObserver)? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 }
 

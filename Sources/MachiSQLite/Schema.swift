@@ -27,6 +27,11 @@ import GRDB
 ///   derives from the stored document (`EntityIndexRows`);
 /// - `geo_box`: the R*Tree, with the entity and the attribute name as auxiliary columns and ids from `GeoBoxID`.
 ///
+/// v4 (`v4-subscriptions`): `subscription(rowid, id, doc, status)` (the stored form and the notifier's status,
+/// both JSON; `rowid` is the creation order) and `outbox(seq, subscription_id, reason, payload, attempts, due_at)`,
+/// the notifications due, written in the transaction of the change that made them due (`due_at` in seconds since
+/// 1970).
+///
 /// Migrations that rebuild index rows call the current `EntityIndexRows`, so they index as the running code
 /// queries.
 enum Schema {
@@ -148,6 +153,28 @@ enum Schema {
                 let entity = try StoredEntityCodec.decode(row[1] as String)
                 try writer.writeIndexRows(from: nil, to: EntityIndexRows(entity), rowid: row[0])
             }
+        }
+        migrator.registerMigration("v4-subscriptions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE subscription (
+                        rowid INTEGER PRIMARY KEY,
+                        id TEXT NOT NULL UNIQUE,
+                        doc TEXT NOT NULL,
+                        status TEXT NOT NULL
+                    );
+                    CREATE TABLE outbox (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        subscription_id TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        payload TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        due_at REAL NOT NULL
+                    );
+                    CREATE INDEX outbox_due ON outbox(due_at, seq);
+                    CREATE INDEX outbox_subscription ON outbox(subscription_id);
+                    """
+            )
         }
         return migrator
     }

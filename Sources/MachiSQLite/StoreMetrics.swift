@@ -25,6 +25,7 @@ extension WriteTransaction {
         _ batch: [[EntityChange]],
         writer: any DatabaseWriter,
         cache: EntityCache,
+        observer: (observer: any ChangeObserver, tenant: String)?,
         faults: SQLiteStoreFaults,
         metrics: StoreMetrics
     ) async throws -> [[ChangeResult]] {
@@ -33,8 +34,12 @@ extension WriteTransaction {
                 let start = ContinuousClock.now
                 do {
                     var results: [[ChangeResult]] = []
+                    var wroteOutbox = false
                     try db.inTransaction(.immediate) {
-                        results = try WriteTransaction(db: db, faults: faults).run(batch)
+                        var transaction = WriteTransaction(db: db, faults: faults)
+                        transaction.observer = observer
+                        results = try transaction.run(batch)
+                        wroteOutbox = transaction.wroteOutbox
                         return .commit
                     }
                     metrics.writeDuration.record(duration: ContinuousClock.now - start)
@@ -45,6 +50,7 @@ extension WriteTransaction {
                             (try? result.get()).map { (id: change.id, after: $0.after) }
                         }
                     )
+                    if wroteOutbox, let observer { observer.observer.didCommitOutboxEntries(tenant: observer.tenant) }
                     continuation.resume(returning: results)
                 } catch {
                     metrics.transactionsFailed.increment()

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import MachiStore
 import Synchronization
 
@@ -139,6 +140,39 @@ final class TenantDirectory: Sendable {
             }
             if let immediate { continuation.resume(with: immediate) }
         }
+    }
+
+    /// Every tenant with a database: the open ones and, for directory storage, those with a file. A file whose
+    /// name was shortened with a hash is read to learn its tenant.
+    func knownTenants() throws(StoreError) -> [String] {
+        var tenants = state.withLock { state in
+            Set(state.slots.compactMap { tenant, slot -> String? in
+                if case .open = slot { return tenant }
+                return nil
+            })
+        }
+        if case .directory(let directory) = configuration.storage.base {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+            for name in names where name.hasSuffix(".sqlite") {
+                if name == TenantFileName.fileName(for: StoreTenant.defaultName) {
+                    tenants.insert(StoreTenant.defaultName)
+                } else if let tenant = TenantFileName.tenant(fromFileName: name) {
+                    tenants.insert(tenant)
+                } else if name.hasPrefix("tenant-"), let tenant = Self.recordedTenant(directory.appendingPathComponent(name)) {
+                    tenants.insert(tenant)
+                }
+            }
+        }
+        return tenants.sorted()
+    }
+
+    /// The tenant name a database file records, read without opening it for writing.
+    private static func recordedTenant(_ file: URL) -> String? {
+        var configuration = Configuration()
+        configuration.readonly = true
+        guard let queue = try? DatabaseQueue(path: file.path, configuration: configuration) else { return nil }
+        defer { try? queue.close() }
+        return try? queue.read { db in try String.fetchOne(db, sql: "SELECT name FROM tenant WHERE id = 1") }
     }
 
     private func fileExists(_ tenant: String) -> Bool {

@@ -18,6 +18,27 @@ package enum TenantFileName {
         return "tenant-\(encoded.prefix(80))~\(hexHash(tenant)).sqlite"
     }
 
+    /// The tenant of a file named by `fileName(for:)`, unless the name was shortened with a hash (or is not such
+    /// a name).
+    static func tenant(fromFileName name: String) -> String? {
+        guard name.hasPrefix("tenant-"), name.hasSuffix(".sqlite"), !name.contains("~") else { return nil }
+        let encoded = name.dropFirst("tenant-".count).dropLast(".sqlite".count)
+        var bytes: [UInt8] = []
+        var index = encoded.startIndex
+        while index < encoded.endIndex {
+            if encoded[index] == "%" {
+                let hex = encoded[encoded.index(after: index)...].prefix(2)
+                guard hex.count == 2, let byte = UInt8(hex, radix: 16) else { return nil }
+                bytes.append(byte)
+                index = encoded.index(index, offsetBy: 3)
+            } else {
+                bytes.append(contentsOf: encoded[index].utf8)
+                index = encoded.index(after: index)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
     static func encode(_ tenant: String) -> String {
         var result = ""
         result.reserveCapacity(tenant.utf8.count)

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import MachiCore
 import MachiStore
@@ -20,13 +21,38 @@ struct WriteTransaction {
 
     let db: Database
     let faults: SQLiteStoreFaults
+    /// Asked for the outbox entries of every committed change.
+    var observer: (observer: any ChangeObserver, tenant: String)?
+    /// Whether any outbox entry was written.
+    private(set) var wroteOutbox = false
+
+    init(db: Database, faults: SQLiteStoreFaults) {
+        self.db = db
+        self.faults = faults
+    }
 
     /// Runs every change of every request, in order.
     /// - Throws: A database error that must fail the whole transaction (I/O, disk full, corruption).
-    func run(_ batch: [[EntityChange]]) throws -> [[ChangeResult]] {
+    mutating func run(_ batch: [[EntityChange]]) throws -> [[ChangeResult]] {
         let writer = EntityWriter(db: db, terms: TermTable(db))
         var counters = TypeCounters()
-        let results = try batch.map { changes in try changes.map { try run($0, writer: writer, counters: &counters) } }
+        let now = Date()
+        var results: [[ChangeResult]] = []
+        for changes in batch {
+            var requestResults: [ChangeResult] = []
+            for change in changes {
+                let result = try run(change, writer: writer, counters: &counters)
+                if let observer, case .success(let changeResult) = result {
+                    let entries = observer.observer.outboxEntries(for: changeResult, tenant: observer.tenant, at: now)
+                    if !entries.isEmpty {
+                        try OutboxWriter(db: db).insert(entries)
+                        wroteOutbox = true
+                    }
+                }
+                requestResults.append(result)
+            }
+            results.append(requestResults)
+        }
         try counters.apply(db)
         return results
     }

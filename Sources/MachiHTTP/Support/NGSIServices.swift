@@ -5,11 +5,19 @@ import OrderedCollections
 public struct NGSIServices: Sendable {
     public var entities: EntityService
     public var contexts: ContextResolver
+    /// `nil`: the subscription API answers 501.
+    public var subscriptions: SubscriptionService?
     public var limits: APILimits
 
-    public init(entities: EntityService, contexts: ContextResolver, limits: APILimits = APILimits()) {
+    public init(
+        entities: EntityService,
+        contexts: ContextResolver,
+        subscriptions: SubscriptionService? = nil,
+        limits: APILimits = APILimits()
+    ) {
         self.entities = entities
         self.contexts = contexts
+        self.subscriptions = subscriptions
         self.limits = limits
     }
 }

@@ -10,6 +10,9 @@ struct NotImplementedMiddleware<Context: RequestContext>: RouterMiddleware {
         ]
     }
 
+    /// The families this server does serve (the subscription API needs a notifier, which a server may lack).
+    var implemented: Set<String> = []
+
     func handle(
         _ request: Request,
         context: Context,
@@ -20,7 +23,7 @@ struct NotImplementedMiddleware<Context: RequestContext>: RouterMiddleware {
         let path = request.uri.path
         guard path.hasPrefix("/ngsi-ld/v1/") else { return try await next(request, context) }
         let family = path.dropFirst("/ngsi-ld/v1/".count).split(separator: "/", maxSplits: 1).first.map(String.init)
-        if let family, Self.families.contains(family) {
+        if let family, Self.families.contains(family), !implemented.contains(family) {
             return NGSIResponse.problem(NGSIError(.notImplemented, "/ngsi-ld/v1/\(family) is not implemented yet"))
         }
         return try await next(request, context)

@@ -1,0 +1,41 @@
+public import MachiCore
+public import OrderedCollections
+
+/// One notification, ready to go: where, for which tenant, and the body.
+public struct OutgoingNotification: Sendable {
+    public var endpoint: NotificationEndpoint
+    /// `nil` for the default tenant (then no `NGSILD-Tenant` header is sent).
+    public var tenant: String?
+    /// The Notification (5.3.1), without `@context`.
+    public var body: JSONObject
+    /// The @context the body is compacted with: a URL, an object or an array, as the subscription gave it.
+    public var context: JSON
+    public var subscriptionId: String
+
+    public init(endpoint: NotificationEndpoint, tenant: String?, body: JSONObject, context: JSON, subscriptionId: String) {
+        self.endpoint = endpoint
+        self.tenant = tenant
+        self.body = body
+        self.context = context
+        self.subscriptionId = subscriptionId
+    }
+
+    /// The context's URLs, for a `Link` header: only a context that is one URL (or an array of one) can be linked.
+    public var contextLink: String? {
+        if let url = context.stringValue { return url }
+        if let list = context.arrayValue, list.count == 1, let url = list[0].stringValue { return url }
+        return nil
+    }
+}
+
+/// Why a delivery failed.
+public struct DeliveryError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Sends notifications over one protocol (HTTP, MQTT). Implementations live outside the broker (they need
+/// network libraries); `send` returns once the receiver acknowledged (HTTP 2xx, MQTT PUBACK or QoS 0 written).
+public protocol NotificationTransport: Sendable {
+    func send(_ notification: OutgoingNotification) async throws(DeliveryError)
+}

@@ -1,0 +1,366 @@
+public import Foundation
+public import Logging
+public import MachiCore
+public import MachiStore
+import OrderedCollections
+import Synchronization
+
+/// Delivers the outbox: every notification a committed change made due, at least once, to HTTP or MQTT endpoints.
+///
+/// - Entries are read from the store's outbox (durable: written with the change), grouped by endpoint, and each
+///   endpoint's group is sent by its own child task, in order. A slow or dead endpoint holds up only itself:
+///   the loop goes on dispatching other endpoints' entries while it waits (its entries are "in flight").
+/// - A failure is retried with exponential backoff (1 s, 2 s, … capped at `maxBackoff`) until `maxAttempts`,
+///   then dropped and logged; the subscription's status records every attempt (`timesSent`, `timesFailed`,
+///   `lastSuccess`, `lastFailure`, `status`).
+/// - `throttling` delays (never drops) a notification until the period since the last one has passed; a paused or
+///   expired subscription's pending notifications are dropped.
+/// - Periodic subscriptions (`timeInterval`) are sent the matching entities every interval.
+///
+/// `run()` works until its task is cancelled; the app runs it as a service.
+public final class Notifier: Sendable {
+    public struct Configuration: Sendable {
+        public var maxAttempts = 8
+        public var maxBackoff: Duration = .seconds(300)
+        /// Used when an endpoint gives no `timeout`.
+        public var defaultTimeout: Duration = .seconds(10)
+        /// How often due times (retries, throttling, periodic subscriptions) are checked without a wake-up.
+        public var tick: Duration = .milliseconds(200)
+        /// Entries read per tenant and round.
+        public var batchSize = 256
+        /// Most entities in one notification.
+        public var maxEntitiesPerNotification = 100
+
+        public init() {}
+    }
+
+    private struct State {
+        var inFlight: [String: Set<Int64>] = [:]
+        var busyEndpoints: Set<String> = []
+        var statuses: [String: [String: SubscriptionStatus]] = [:]
+        var nextPeriodic: [String: Date] = [:]
+        var tenantsWithWork: Set<String> = []
+    }
+
+    private let store: any SubscriptionStore
+    private let entities: any EntityStore
+    private let registry: SubscriptionRegistry
+    private let transports: [String: any NotificationTransport]
+    private let configuration: Configuration
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    private let state = Mutex(State())
+    private let signal = WakeSignal()
+
+    /// - Parameter transports: By URI scheme (`http`, `https`, `mqtt`, …).
+    public init(
+        store: any SubscriptionStore,
+        entities: any EntityStore,
+        registry: SubscriptionRegistry,
+        transports: [String: any NotificationTransport],
+        configuration: Configuration = Configuration(),
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
+        self.entities = entities
+        self.registry = registry
+        self.transports = transports
+        self.configuration = configuration
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Asks for a round soon: `tenant` has new entries.
+    public func wake(tenant: String) {
+        _ = state.withLock { $0.tenantsWithWork.insert(tenant) }
+        signal.wake()
+    }
+
+    /// Delivers until cancelled. Starts by looking at every tenant with subscriptions (entries left by a crash).
+    public func run() async {
+        let known = (try? await store.tenantsWithSubscriptions()) ?? []
+        state.withLock { $0.tenantsWithWork.formUnion(known) }
+        await withDiscardingTaskGroup { group in
+            group.addTask { [signal, configuration] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: configuration.tick)
+                    signal.wake()
+                }
+            }
+            signal.wake()
+            for await _ in signal.events {
+                if Task.isCancelled { break }
+                await round(&group)
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Ends `run()` once its current round is over (for tests without task cancellation).
+    public func stop() { signal.finish() }
+
+    private func round(_ group: inout DiscardingTaskGroup) async {
+        let time = now()
+        var tenants = state.withLock { state -> Set<String> in
+            let tenants = state.tenantsWithWork
+            state.tenantsWithWork = []
+            return tenants
+        }
+        // Periodic subscriptions and retries are found by the tick: look at every tenant that has subscriptions.
+        for (tenant, _) in registry.all() { tenants.insert(tenant) }
+        for tenant in tenants {
+            await dispatchPeriodic(tenant: tenant, at: time, &group)
+            let excluded = state.withLock { $0.inFlight[tenant] ?? [] }
+            let entries: [OutboxEntry]
+            do {
+                entries = try await store.dueOutboxEntries(
+                    tenant: tenant,
+                    by: time,
+                    excluding: excluded,
+                    limit: configuration.batchSize
+                )
+            } catch {
+                logger.error("cannot read the outbox", metadata: ["tenant": "\(tenant)", "error": "\(error)"])
+                continue
+            }
+            var byEndpoint: [String: [OutboxEntry]] = [:]
+            var orphans: [(sequence: Int64, outcome: DeliveryOutcome)] = []
+            for entry in entries {
+                guard let subscription = registry.entry(id: entry.subscriptionId, tenant: tenant)?.subscription else {
+                    orphans.append((entry.sequence, .done))
+                    continue
+                }
+                byEndpoint[subscription.notification.endpoint.uri, default: []].append(entry)
+            }
+            if !orphans.isEmpty { try? await store.recordDeliveries(orphans, status: [:], tenant: tenant) }
+            for (endpoint, batch) in byEndpoint {
+                let key = tenant + "\u{0}" + endpoint
+                let claimed = state.withLock { state -> Bool in
+                    guard !state.busyEndpoints.contains(key) else { return false }
+                    state.busyEndpoints.insert(key)
+                    state.inFlight[tenant, default: []].formUnion(batch.map(\.sequence))
+                    return true
+                }
+                guard claimed else { continue }
+                group.addTask { [self] in
+                    await deliver(batch, tenant: tenant)
+                    state.withLock { state in
+                        state.busyEndpoints.remove(key)
+                        state.inFlight[tenant]?.subtract(batch.map(\.sequence))
+                    }
+                    wake(tenant: tenant)
+                }
+            }
+        }
+    }
+
+    // MARK: - Delivery
+
+    private func deliver(_ entries: [OutboxEntry], tenant: String) async {
+        var outcomes: [(sequence: Int64, outcome: DeliveryOutcome)] = []
+        var changedStatus: [String: SubscriptionStatus] = [:]
+        // Consecutive entries of one subscription go out together, in order.
+        var index = 0
+        while index < entries.count {
+            let subscriptionId = entries[index].subscriptionId
+            var end = index + 1
+            while end < entries.count && entries[end].subscriptionId == subscriptionId
+                && end - index < configuration.maxEntitiesPerNotification
+            {
+                end += 1
+            }
+            let group = Array(entries[index..<end])
+            index = end
+            guard let registered = registry.entry(id: subscriptionId, tenant: tenant) else {
+                outcomes += group.map { ($0.sequence, .done) }
+                continue
+            }
+            let subscription = registered.subscription
+            let time = now()
+            guard subscription.isLive(at: time) else {
+                outcomes += group.map { ($0.sequence, .done) }
+                continue
+            }
+            var status = await status(of: subscriptionId, tenant: tenant)
+            if let waitUntil = holdBack(subscription, status: status, at: time) {
+                // Throttled or cooling down: keep the entries for later, unchanged.
+                outcomes += group.map { ($0.sequence, .retry(at: waitUntil)) }
+                continue
+            }
+            let renderer = NotificationRenderer(subscription: subscription, context: registered.context)
+            var data: [JSONObject] = []
+            var reason: String?
+            for entry in group {
+                guard let cause = try? NotificationCause(payload: entry.payload) else { continue }
+                data.append(renderer.entity(for: cause, at: time))
+                reason = reason ?? entry.reason
+            }
+            let body = renderer.notification(
+                id: "urn:ngsi-ld:Notification:\(UUID().uuidString.lowercased())",
+                data: data,
+                reason: reason,
+                at: time
+            )
+            let failure = await send(body, subscription: subscription, context: registered.subscription.context, tenant: tenant)
+            status.timesSent += 1
+            status.lastNotification = DateTimeText.format(time)
+            if let failure {
+                status.timesFailed += 1
+                status.lastFailure = status.lastNotification
+                status.lastFailed = true
+                let attempts = (group.map(\.attempts).max() ?? 0) + 1
+                if attempts >= configuration.maxAttempts {
+                    logger.warning(
+                        "notification dropped after \(attempts) attempts",
+                        metadata: ["subscription": "\(subscriptionId)", "error": "\(failure)"]
+                    )
+                    outcomes += group.map { ($0.sequence, .done) }
+                } else {
+                    let retry = time.addingTimeInterval(backoff(attempts: attempts, subscription: subscription))
+                    outcomes += group.map { ($0.sequence, .retry(at: retry)) }
+                }
+            } else {
+                status.lastSuccess = status.lastNotification
+                status.lastFailed = false
+                outcomes += group.map { ($0.sequence, .done) }
+            }
+            changedStatus[subscriptionId] = status
+            let updated = status
+            state.withLock { $0.statuses[tenant, default: [:]][subscriptionId] = updated }
+        }
+        do {
+            try await store.recordDeliveries(outcomes, status: changedStatus, tenant: tenant)
+        } catch {
+            logger.error("cannot record deliveries", metadata: ["tenant": "\(tenant)", "error": "\(error)"])
+        }
+    }
+
+    /// Sends one Notification; `nil` on success, else why it failed.
+    private func send(
+        _ body: JSONObject,
+        subscription: Subscription,
+        context: JSON,
+        tenant: String
+    ) async -> DeliveryError? {
+        let endpoint = subscription.notification.endpoint
+        let scheme = endpoint.uri.prefix(while: { $0 != ":" }).lowercased()
+        guard let transport = transports[scheme] else { return DeliveryError("no transport for \(scheme):") }
+        var context = context
+        if let link = subscription.document["jsonldContext"] { context = link }
+        let notification = OutgoingNotification(
+            endpoint: endpoint,
+            tenant: tenant.isEmpty ? nil : tenant,
+            body: body,
+            context: context,
+            subscriptionId: subscription.id
+        )
+        let timeout = endpoint.timeout.map { Duration.milliseconds(Int64($0)) } ?? configuration.defaultTimeout
+        return await withTaskGroup(of: DeliveryError?.self) { group in
+            group.addTask {
+                do throws(DeliveryError) {
+                    try await transport.send(notification)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return DeliveryError("no answer within \(timeout)")
+            }
+            let first = await group.next() ?? DeliveryError("cancelled")
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// When the subscription may be notified again, if not now: `throttling` since the last notification, or the
+    /// endpoint's `cooldown` after a failure.
+    private func holdBack(_ subscription: Subscription, status: SubscriptionStatus, at time: Date) -> Date? {
+        guard let last = status.lastNotification.flatMap(DateTimeText.parse) else { return nil }
+        var until: Date?
+        if let throttling = subscription.throttling, throttling > 0 {
+            until = last.addingTimeInterval(throttling)
+        }
+        if status.lastFailed, let cooldown = subscription.notification.endpoint.cooldown {
+            let end = last.addingTimeInterval(cooldown / 1000)
+            until = max(until ?? end, end)
+        }
+        guard let until, until > time else { return nil }
+        return until
+    }
+
+    private func backoff(attempts: Int, subscription: Subscription) -> TimeInterval {
+        let seconds = min(pow(2, Double(attempts - 1)), Double(configuration.maxBackoff.components.seconds))
+        let cooldown = (subscription.notification.endpoint.cooldown ?? 0) / 1000
+        return max(seconds, cooldown)
+    }
+
+    private func status(of id: String, tenant: String) async -> SubscriptionStatus {
+        if let known = state.withLock({ $0.statuses[tenant]?[id] }) { return known }
+        let stored = (try? await store.subscription(id: id, tenant: tenant))?.status ?? SubscriptionStatus()
+        state.withLock { $0.statuses[tenant, default: [:]][id] = stored }
+        return stored
+    }
+
+    /// Forgets the cached status of a subscription (after it was deleted or replaced).
+    public func forget(subscription id: String, tenant: String) {
+        state.withLock { state in
+            state.statuses[tenant]?[id] = nil
+            state.nextPeriodic[tenant + "\u{0}" + id] = nil
+        }
+    }
+
+    /// The cached status, if the notifier has one (fresher than the store's while deliveries are recorded).
+    public func cachedStatus(of id: String, tenant: String) -> SubscriptionStatus? {
+        state.withLock { $0.statuses[tenant]?[id] }
+    }
+
+    // MARK: - Periodic subscriptions
+
+    private func dispatchPeriodic(tenant: String, at time: Date, _ group: inout DiscardingTaskGroup) async {
+        for (entryTenant, entry) in registry.all() where entryTenant == tenant {
+            let subscription = entry.subscription
+            guard let interval = subscription.timeInterval, subscription.isLive(at: time) else { continue }
+            let key = tenant + "\u{0}" + subscription.id
+            let due = state.withLock { state -> Bool in
+                let next = state.nextPeriodic[key] ?? time
+                guard next <= time else { return false }
+                state.nextPeriodic[key] = time.addingTimeInterval(interval)
+                return true
+            }
+            guard due else { continue }
+            group.addTask { [self] in await sendPeriodic(entry, tenant: tenant, at: time) }
+        }
+    }
+
+    private func sendPeriodic(_ entry: SubscriptionRegistry.Entry, tenant: String, at time: Date) async {
+        let subscription = entry.subscription
+        var query = EntityQuery(q: subscription.q, scopeQ: subscription.scopeQ, geo: subscription.geoQ, limit: 1000)
+        query.selectors = subscription.selectors
+        guard let page = try? await entities.query(query, tenant: tenant), !page.entities.isEmpty else { return }
+        let renderer = NotificationRenderer(subscription: subscription, context: entry.context)
+        let body = renderer.notification(
+            id: "urn:ngsi-ld:Notification:\(UUID().uuidString.lowercased())",
+            data: renderer.entities(page.entities),
+            reason: nil,
+            at: time
+        )
+        let failure = await send(body, subscription: subscription, context: subscription.context, tenant: tenant)
+        var status = await status(of: subscription.id, tenant: tenant)
+        status.timesSent += 1
+        status.lastNotification = DateTimeText.format(time)
+        if failure != nil {
+            status.timesFailed += 1
+            status.lastFailure = status.lastNotification
+            status.lastFailed = true
+        } else {
+            status.lastSuccess = status.lastNotification
+            status.lastFailed = false
+        }
+        let updated = status
+        state.withLock { $0.statuses[tenant, default: [:]][subscription.id] = updated }
+        try? await store.recordDeliveries([], status: [subscription.id: updated], tenant: tenant)
+    }
+}

@@ -1,0 +1,104 @@
+public import Foundation
+public import MachiCore
+public import MachiStore
+import Synchronization
+
+/// The live subscriptions of every tenant, indexed by entity type, and the `ChangeObserver` that turns committed
+/// changes into outbox entries.
+///
+/// A change is matched against the subscriptions indexed under one of the entity's types plus those that watch
+/// any type, never against every subscription. The registry is a snapshot behind a mutex: matching runs on the
+/// store's writer and takes the lock once per change.
+public final class SubscriptionRegistry: ChangeObserver {
+    /// A subscription with the @context its notifications are compacted with.
+    public struct Entry: Sendable {
+        public var subscription: Subscription
+        public var context: JSONLDContext
+    }
+
+    private struct TenantSubscriptions {
+        var entries: [String: Entry] = [:]
+        var byType: [String: Set<String>] = [:]
+        var anyType: Set<String> = []
+
+        mutating func insert(_ entry: Entry) {
+            remove(entry.subscription.id)
+            let id = entry.subscription.id
+            entries[id] = entry
+            if let types = entry.subscription.indexTypes {
+                for type in types { byType[type, default: []].insert(id) }
+            } else {
+                anyType.insert(id)
+            }
+        }
+
+        mutating func remove(_ id: String) {
+            guard let old = entries.removeValue(forKey: id) else { return }
+            if let types = old.subscription.indexTypes {
+                for type in types {
+                    byType[type]?.remove(id)
+                    if byType[type]?.isEmpty == true { byType[type] = nil }
+                }
+            } else {
+                anyType.remove(id)
+            }
+        }
+
+        func candidates(for types: [String]) -> [Entry] {
+            var ids = anyType
+            for type in types { if let set = byType[type] { ids.formUnion(set) } }
+            return ids.compactMap { entries[$0] }
+        }
+    }
+
+    private let tenants = Mutex<[String: TenantSubscriptions]>([:])
+    private let onCommit: @Sendable (String) -> Void
+
+    /// - Parameter onCommit: Called after outbox entries of a tenant were committed (wakes the notifier).
+    public init(onCommit: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.onCommit = onCommit
+    }
+
+    public func insert(_ entry: Entry, tenant: String) {
+        tenants.withLock { $0[tenant, default: TenantSubscriptions()].insert(entry) }
+    }
+
+    public func remove(id: String, tenant: String) {
+        tenants.withLock { $0[tenant]?.remove(id) }
+    }
+
+    public func entry(id: String, tenant: String) -> Entry? {
+        tenants.withLock { $0[tenant]?.entries[id] }
+    }
+
+    /// Every subscription of every tenant, with its tenant.
+    public func all() -> [(tenant: String, entry: Entry)] {
+        tenants.withLock { tenants in
+            tenants.flatMap { tenant, subscriptions in subscriptions.entries.values.map { (tenant, $0) } }
+        }
+    }
+
+    public func outboxEntries(for change: EntityChangeResult, tenant: String, at time: Date) -> [OutboxEntry] {
+        let types = (change.after ?? change.before)?.types ?? []
+        let candidates = tenants.withLock { $0[tenant]?.candidates(for: types) ?? [] }
+        var entries: [OutboxEntry] = []
+        for candidate in candidates {
+            guard var cause = candidate.subscription.cause(before: change.before, after: change.after, at: time)
+            else { continue }
+            if !candidate.subscription.notification.showChanges && cause.deletedAttributes.isEmpty {
+                cause.previous = nil  // not needed to render: keep the outbox small
+            }
+            entries.append(
+                OutboxEntry(
+                    subscriptionId: candidate.subscription.id,
+                    reason: cause.reason.rawValue,
+                    payload: cause.payload,
+                    dueAt: time
+                )
+            )
+        }
+        return entries
+    }
+
+    public func didCommitOutboxEntries(tenant: String) { onCommit(tenant) }
+}

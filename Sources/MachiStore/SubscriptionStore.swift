@@ -1,0 +1,97 @@
+public import Foundation
+public import MachiCore
+
+/// A subscription as stored: its stored-form document (see `Subscription+StoredForm`) and the delivery status the
+/// notifier maintains.
+public struct SubscriptionRecord: Sendable {
+    public var id: String
+    public var document: JSON
+    public var status: SubscriptionStatus
+
+    public init(id: String, document: JSON, status: SubscriptionStatus = SubscriptionStatus()) {
+        self.id = id
+        self.document = document
+        self.status = status
+    }
+}
+
+/// A notification made due by a committed change: written in the change's own transaction, so it survives a
+/// crash, and deleted once delivered (or given up).
+public struct OutboxEntry: Sendable, Hashable {
+    /// Store-assigned, increasing in commit order.
+    public var sequence: Int64
+    public var subscriptionId: String
+    /// `entityCreated`, `attributeUpdated`, …: what made it due.
+    public var reason: String
+    /// The data to render: see `NotificationPayload`.
+    public var payload: JSON
+    /// Failed attempts so far.
+    public var attempts: Int
+    /// Not to be sent before.
+    public var dueAt: Date
+
+    public init(
+        sequence: Int64 = 0,
+        subscriptionId: String,
+        reason: String,
+        payload: JSON,
+        attempts: Int = 0,
+        dueAt: Date
+    ) {
+        self.sequence = sequence
+        self.subscriptionId = subscriptionId
+        self.reason = reason
+        self.payload = payload
+        self.attempts = attempts
+        self.dueAt = dueAt
+    }
+}
+
+/// What happened to one outbox entry's delivery.
+public enum DeliveryOutcome: Sendable {
+    /// Delivered (or dropped for good): remove the entry.
+    case done
+    /// Try again at this time.
+    case retry(at: Date)
+}
+
+/// Decides, inside a write transaction, which notifications a change makes due. Must be fast and must not block:
+/// it runs on the store's single writer.
+public protocol ChangeObserver: Sendable {
+    /// The outbox entries for one committed change (`sequence` is assigned by the store).
+    func outboxEntries(for change: EntityChangeResult, tenant: String, at time: Date) -> [OutboxEntry]
+    /// Called after a transaction that wrote outbox entries for `tenant` has committed.
+    func didCommitOutboxEntries(tenant: String)
+}
+
+/// Where subscriptions and their outbox live, per tenant, isolated like entities.
+public protocol SubscriptionStore: Sendable {
+    /// Stores a new subscription; creates the tenant.
+    /// - Throws: `NGSIError` `alreadyExists` if the id is taken in this tenant.
+    func createSubscription(_ record: SubscriptionRecord, tenant: String) async throws
+    func subscription(id: String, tenant: String) async throws -> SubscriptionRecord?
+    /// One page in creation order, and the total count.
+    func subscriptions(tenant: String, limit: Int, offset: Int) async throws -> (records: [SubscriptionRecord], total: Int)
+    /// Replaces the document (the status is kept). `false` if there is no such subscription.
+    func updateSubscription(id: String, document: JSON, tenant: String) async throws -> Bool
+    /// Deletes the subscription and its pending notifications. `false` if there is none.
+    func deleteSubscription(id: String, tenant: String) async throws -> Bool
+    /// The tenants that hold at least one subscription (read at start-up).
+    func tenantsWithSubscriptions() async throws -> [String]
+    /// Every subscription of the tenant.
+    func allSubscriptions(tenant: String) async throws -> [SubscriptionRecord]
+
+    /// Writes outbox entries outside an entity change (periodic notifications).
+    func enqueue(_ entries: [OutboxEntry], tenant: String) async throws
+    /// Entries due by `time`, oldest first, skipping `excluded` sequences (in flight).
+    func dueOutboxEntries(tenant: String, by time: Date, excluding excluded: Set<Int64>, limit: Int) async throws
+        -> [OutboxEntry]
+    /// The earliest `dueAt` of the tenant's entries, if any.
+    func nextOutboxDue(tenant: String) async throws -> Date?
+    /// Records delivery outcomes and the subscriptions' new status, in one transaction.
+    func recordDeliveries(
+        _ outcomes: [(sequence: Int64, outcome: DeliveryOutcome)],
+        status: [String: SubscriptionStatus],
+        tenant: String
+    ) async throws
+}
