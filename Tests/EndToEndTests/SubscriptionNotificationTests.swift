@@ -1,0 +1,169 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import MachiApp
+import MachiCore
+import NIOCore
+import Testing
+
+/// Subscriptions on the real server (port 0, live mode, so the notifier runs) against real HTTP receivers.
+@Suite struct SubscriptionNotificationTests {
+    static let tenantHeader = HTTPField.Name("NGSILD-Tenant")!
+
+    /// Boots Machi on a temporary directory and hands a client over.
+    func withLiveMachi(_ body: @Sendable (MachiClient) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("machi-sub-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = AppConfiguration(
+            host: "127.0.0.1",
+            port: 0,
+            dataDirectory: directory.path,
+            contextFetchEnabled: false
+        )
+        let app = try await MachiServer.buildApplication(configuration: configuration, logger: Logger(label: "test"))
+        try await app.test(.live) { client in try await body(MachiClient(client: client)) }
+    }
+
+    static func subscription(to url: String, extra: String = "", endpointExtra: String = "") -> String {
+        """
+        {"type": "Subscription", "entities": [{"type": "WaterObserved"}], \(extra)
+         "notification": {"format": "keyValues", "endpoint": {"uri": "\(url)" \(endpointExtra)}}}
+        """
+    }
+
+    static func patchHeight(_ client: MachiClient, _ height: Double, tenant: [String: String] = [:]) async throws {
+        let reply = try await client.send(
+            .patch,
+            "/ngsi-ld/v1/entities/urn:ngsi-ld:WaterObserved:sub/attrs",
+            body: #"{"height": {"type": "Property", "value": \#(height)}}"#,
+            headers: tenant
+        )
+        #expect(reply.status == 204)
+    }
+
+    @Test func aChangeIsNotifiedWithTheSpecifiedBodyAndHeaders() async throws {
+        try await NotificationReceiver.run { receiver in
+            try await withLiveMachi { client in
+                let tenant = ["NGSILD-Tenant": "okaya"]
+                let created = try await client.post(
+                    "/ngsi-ld/v1/subscriptions",
+                    Self.subscription(
+                        to: receiver.url,
+                        extra: #""watchedAttributes": ["height"],"#,
+                        endpointExtra: #", "receiverInfo": [{"key": "X-City-Key", "value": "shiojiri"}]"#
+                    ),
+                    headers: tenant
+                )
+                #expect(created.status == 201)
+                let location = try #require(created.headers[.location])
+                _ = try await client.post(
+                    "/ngsi-ld/v1/entities",
+                    waterObserved("urn:ngsi-ld:WaterObserved:sub", height: 1.5),
+                    headers: tenant
+                )
+                try await Self.patchHeight(client, 2.75, tenant: tenant)
+                let got = try await receiver.waitFor(2)
+                try #require(got.count == 2)
+                let last = got[1]
+                #expect(last.body["type"] == "Notification")
+                #expect(last.body["subscriptionId"]?.stringValue.map { location.hasSuffix($0) } == true)
+                #expect(last.body["notifiedAt"]?.stringValue.map(DateTimeText.isValid) == true)
+                #expect(last.body["data"]?.arrayValue?.first?["height"] == 2.75)
+                #expect(last.body["data"]?.arrayValue?.first?["id"] == "urn:ngsi-ld:WaterObserved:sub")
+                #expect(last.headers[Self.tenantHeader] == "okaya")
+                #expect(last.headers[HTTPField.Name("X-City-Key")!] == "shiojiri")
+                #expect(last.headers[.contentType] == "application/json")
+                #expect(last.headers[HTTPField.Name("Link")!]?.contains("ngsi-ld-core-context") == true)
+
+                // The status the notifier keeps is served with the subscription.
+                let read = try await client.get(location, headers: tenant)
+                let notification = read.json["notification"]
+                #expect(notification?["timesSent"] == 2)
+                #expect(notification?["status"] == "ok")
+                // Another tenant sees nothing of it.
+                #expect(try await client.get(location).status == 404)
+            }
+        }
+    }
+
+    @Test func unwatchedChangesAndNonMatchingQAreNotNotified() async throws {
+        try await NotificationReceiver.run { receiver in
+            try await withLiveMachi { client in
+                _ = try await client.post(
+                    "/ngsi-ld/v1/subscriptions",
+                    Self.subscription(to: receiver.url, extra: #""watchedAttributes": ["height"], "q": "height>2","#)
+                )
+                _ = try await client.post("/ngsi-ld/v1/entities", waterObserved("urn:ngsi-ld:WaterObserved:sub", height: 1))
+                try await Self.patchHeight(client, 1.5)  // q false
+                _ = try await client.send(
+                    .patch,
+                    "/ngsi-ld/v1/entities/urn:ngsi-ld:WaterObserved:sub/attrs",
+                    body: #"{"flow": {"type": "Property", "value": 3}}"#
+                )  // not watched
+                try await Self.patchHeight(client, 2.5)  // notifies
+                let got = try await receiver.waitFor(1)
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(receiver.notifications.count == 1)
+                #expect(got.first?.body["data"]?.arrayValue?.first?["height"] == 2.5)
+            }
+        }
+    }
+
+    @Test func aDeadEndpointDoesNotDelayAnotherSubscriber() async throws {
+        try await NotificationReceiver.run(.neverAnswer) { dead in
+            try await NotificationReceiver.run { live in
+                try await withLiveMachi { client in
+                    _ = try await client.post("/ngsi-ld/v1/subscriptions", Self.subscription(to: dead.url))
+                    _ = try await client.post("/ngsi-ld/v1/subscriptions", Self.subscription(to: live.url))
+                    _ = try await client.post(
+                        "/ngsi-ld/v1/entities",
+                        waterObserved("urn:ngsi-ld:WaterObserved:sub", height: 1)
+                    )
+                    let start = ContinuousClock.now
+                    for height in [2.0, 3.0, 4.0] { try await Self.patchHeight(client, height) }
+                    let got = try await live.waitFor(4, timeout: .seconds(5))
+                    #expect(got.count == 4, "the live endpoint got \(got.count) of 4")
+                    // Far below the dead endpoint's 10 s timeout: nothing waited for it.
+                    if let last = got.last { #expect(last.at - start < .seconds(3)) }
+                    #expect(dead.notifications.isEmpty)
+                }
+            }
+        }
+    }
+
+    @Test func aFailedDeliveryIsRetriedAndRecorded() async throws {
+        try await NotificationReceiver.run(.failFirst(1)) { receiver in
+            try await withLiveMachi { client in
+                let created = try await client.post("/ngsi-ld/v1/subscriptions", Self.subscription(to: receiver.url))
+                let location = try #require(created.headers[.location])
+                _ = try await client.post("/ngsi-ld/v1/entities", waterObserved("urn:ngsi-ld:WaterObserved:sub", height: 1))
+                // First attempt answered 500; the retry after about a second succeeds.
+                let got = try await receiver.waitFor(1, timeout: .seconds(6))
+                #expect(got.count == 1)
+                try await Task.sleep(for: .milliseconds(200))
+                let notification = try await client.get(location).json["notification"]
+                #expect(notification?["timesSent"] == 2)
+                #expect(notification?["timesFailed"] == 1)
+                #expect(notification?["status"] == "ok")
+                #expect(notification?["lastFailure"] != nil)
+            }
+        }
+    }
+
+    @Test func aDeletedSubscriptionStopsNotifying() async throws {
+        try await NotificationReceiver.run { receiver in
+            try await withLiveMachi { client in
+                let created = try await client.post("/ngsi-ld/v1/subscriptions", Self.subscription(to: receiver.url))
+                let location = try #require(created.headers[.location])
+                #expect(try await client.send(.delete, location).status == 204)
+                #expect(try await client.get(location).status == 404)
+                _ = try await client.post("/ngsi-ld/v1/entities", waterObserved("urn:ngsi-ld:WaterObserved:sub", height: 1))
+                try await Task.sleep(for: .milliseconds(600))
+                #expect(receiver.notifications.isEmpty)
+            }
+        }
+    }
+}
