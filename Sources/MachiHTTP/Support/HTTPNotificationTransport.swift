@@ -33,7 +33,9 @@ public struct HTTPNotificationTransport: NotificationTransport {
         for pair in notification.endpoint.receiverInfo { request.headers.add(name: pair.key, value: pair.value) }
         request.body = .bytes(ByteBuffer(bytes: JSONWriter.bytes(of: .object(body))))
         do {
-            let response = try await client.execute(request, timeout: .seconds(60))
+            // The notifier bounds every delivery by the endpoint's timeout; this is only a backstop.
+            let timeout = notification.endpoint.timeout.map { TimeAmount.milliseconds(Int64($0)) } ?? .seconds(60)
+            let response = try await client.execute(request, timeout: timeout)
             _ = try? await response.body.collect(upTo: 64 * 1024)
             guard (200..<300).contains(response.status.code) else {
                 throw DeliveryError("the endpoint answered HTTP \(response.status.code)")

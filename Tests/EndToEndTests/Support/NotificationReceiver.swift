@@ -39,6 +39,7 @@ final class NotificationReceiver: Sendable {
     /// Runs a receiver for the duration of `body`.
     static func run<T: Sendable>(
         _ behaviour: Behaviour = .answer,
+        port fixedPort: Int = 0,
         _ body: @Sendable (NotificationReceiver) async throws -> T
     ) async throws -> T {
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
@@ -50,7 +51,7 @@ final class NotificationReceiver: Sendable {
         }
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            configuration: .init(address: .hostname("127.0.0.1", port: fixedPort)),
             onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
             logger: Logger(label: "receiver") { _ in SwiftLogNoOpLogHandler() }
         )
