@@ -20,6 +20,22 @@ public struct OutgoingNotification: Sendable {
         self.subscriptionId = subscriptionId
     }
 
+    /// The body as `application/ld+json`: the @context in the Notification and in every entity of `data`.
+    public var jsonLDBody: JSONObject {
+        var body = self.body
+        body["@context"] = context
+        if let data = body["data"]?.arrayValue {
+            body["data"] = .array(
+                data.map { item in
+                    guard case .object(var entity) = item else { return item }
+                    entity["@context"] = context
+                    return .object(entity)
+                }
+            )
+        }
+        return body
+    }
+
     /// The context's URLs, for a `Link` header: only a context that is one URL (or an array of one) can be linked.
     public var contextLink: String? {
         if let url = context.stringValue { return url }

@@ -193,7 +193,8 @@ public final class Notifier: Sendable {
             var reason: String?
             for entry in group {
                 guard let cause = try? NotificationCause(payload: entry.payload) else { continue }
-                data.append(renderer.entity(for: cause, at: time))
+                let linked = await linkedEntities(of: cause.entity, for: subscription, tenant: tenant)
+                data += renderer.entities(for: cause, at: time, linked: linked)
                 reason = reason ?? entry.reason
             }
             let body = renderer.notification(
@@ -234,6 +235,20 @@ public final class Notifier: Sendable {
         } catch {
             logger.error("cannot record deliveries", metadata: ["tenant": "\(tenant)", "error": "\(error)"])
         }
+    }
+
+    /// The entities `entity` links to, when the subscription asks for `join`.
+    private func linkedEntities(
+        of entity: Entity,
+        for subscription: Subscription,
+        tenant: String
+    ) async -> [String: Entity] {
+        guard subscription.notification.join != nil else { return [:] }
+        return
+            (try? await EntityEncoder.collectLinked(from: [entity], levels: subscription.notification.joinLevel) {
+                ids in
+                try await entities.query(EntityQuery(ids: ids, limit: ids.count), tenant: tenant).entities
+            }) ?? [:]
     }
 
     /// Sends one Notification; `nil` on success, else why it failed.

@@ -85,7 +85,7 @@ public final class SubscriptionRegistry: ChangeObserver {
         for candidate in candidates {
             guard var cause = candidate.subscription.cause(before: change.before, after: change.after, at: time)
             else { continue }
-            if !candidate.subscription.notification.showChanges && cause.deletedAttributes.isEmpty {
+            if !candidate.subscription.notification.showChanges && cause.deletedInstances.isEmpty {
                 cause.previous = nil  // not needed to render: keep the outbox small
             }
             entries.append(

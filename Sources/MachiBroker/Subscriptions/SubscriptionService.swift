@@ -73,8 +73,8 @@ public struct SubscriptionService: Sendable {
         return (result, page.total)
     }
 
-    /// Merges `fragment` into the subscription (5.8.2): members replace the stored ones, `notification` and its
-    /// `endpoint` merge member by member, `null` removes a member. Names in the fragment expand with the request's
+    /// Applies `fragment` to the subscription (5.8.2): each member replaces the stored one whole (a
+    /// `notification` must be complete, endpoint included), `null` removes a member. Names in the fragment expand with the request's
     /// context, the others as before.
     public func update(
         id: String,
@@ -91,25 +91,9 @@ public struct SubscriptionService: Sendable {
                 }
                 continue
             }
-            if member == "notification", case .object(let patch) = value, case .object(var base)? = document[member] {
-                for (key, item) in patch {
-                    if key == "endpoint", case .object(let endpointPatch) = item, case .object(var endpoint)? = base[key] {
-                        for (endpointKey, endpointValue) in endpointPatch { endpoint[endpointKey] = endpointValue }
-                        base[key] = .object(endpoint)
-                    } else {
-                        base[key] = item
-                    }
-                }
-                document[member] = .object(base)
-            } else {
-                document[member] = value
-            }
+            document[member] = value
         }
         for (member, value) in document where value == .null { document[member] = nil }
-        if case .object(var notification)? = document["notification"] {
-            for (member, value) in notification where value == .null { notification[member] = nil }
-            document["notification"] = .object(notification)
-        }
         let fragmentNames = Self.strings(in: .object(fragment))
         let terms = current.terms
         let decoder = SubscriptionDecoder(

@@ -6,7 +6,16 @@ extension NotificationCause {
     public var payload: JSON {
         var object: JSONObject = ["reason": .string(reason.rawValue), "entity": entity.storedForm]
         if let previous { object["previous"] = previous.storedForm }
-        if !deletedAttributes.isEmpty { object["deleted"] = .array(deletedAttributes.map(JSON.string)) }
+        if !deletedInstances.isEmpty {
+            object["deleted"] = .array(
+                deletedInstances.map { instance in
+                    var item: JSONObject = ["name": .string(instance.name)]
+                    if let datasetId = instance.datasetId { item["datasetId"] = .string(datasetId) }
+                    return .object(item)
+                }
+            )
+        }
+        if entityDeleted { object["entityDeleted"] = true }
         return .object(object)
     }
 
@@ -19,7 +28,10 @@ extension NotificationCause {
             reason: reason,
             entity: try Entity(storedForm: entityForm),
             previous: try payload["previous"].map { form throws(NGSIError) in try Entity(storedForm: form) },
-            deletedAttributes: payload["deleted"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            deletedInstances: payload["deleted"]?.arrayValue?.compactMap { item in
+                item["name"]?.stringValue.map { DeletedInstance(name: $0, datasetId: item["datasetId"]?.stringValue) }
+            } ?? [],
+            entityDeleted: payload["entityDeleted"]?.boolValue ?? false
         )
     }
 }
@@ -45,34 +57,80 @@ public struct NotificationRenderer {
         return body
     }
 
-    /// One entity of `data` for `cause`.
-    public func entity(for cause: NotificationCause, at time: Date) -> JSONObject {
-        var entity = cause.entity
+    /// The entities of `data` for `cause`: the changed entity and, with `join=flat`, the entities it links to
+    /// (from `linked`, by id).
+    public func entities(for cause: NotificationCause, at time: Date, linked: [String: Entity] = [:]) -> [JSONObject] {
         let parameters = subscription.notification
-        for name in cause.deletedAttributes {
-            let kind = cause.previous?.attributes[name]?.first?.kind ?? .property
-            entity.attributes[name] = [
-                Attribute(members: ["type": .string(kind.rawValue), kind.valueMember: .string("urn:ngsi-ld:null")])
-            ]
+        var entity = cause.entity
+        if cause.entityDeleted { entity.attributes = [:] }
+        for deleted in cause.deletedInstances {
+            let before = cause.previous?.attributes[deleted.name]?.first { $0.datasetId == deleted.datasetId }
+            entity.attributes[deleted.name, default: []].append(nullInstance(replacing: before, deleted, at: time))
         }
-        if parameters.showChanges, let previous = cause.previous {
+        if parameters.showChanges, let previous = cause.previous, !cause.entityDeleted {
             for (name, instances) in entity.attributes {
                 guard let old = previous.attributes[name] else { continue }
                 entity.attributes[name] = instances.map { instance in
-                    guard let kind = instance.kind,
+                    guard let kind = instance.kind, instance.members[kind.valueMember] != Self.null(kind),
                         let before = old.first(where: { $0.datasetId == instance.datasetId }),
                         let oldValue = before.members[kind.valueMember], oldValue != instance.members[kind.valueMember]
                     else { return instance }
                     var changed = instance
-                    changed.members[Self.previousMember(kind)] = oldValue
+                    changed.members[Self.previousMember(kind)] = previousValue(oldValue, kind)
                     return changed
                 }
             }
         }
-        return encoder.encode(entity).merging(
-            cause.reason == .entityDeleted ? ["deletedAt": .string(DateTimeText.format(time))] : [:],
-            uniquingKeysWith: { current, _ in current }
-        )
+        let encoder = self.encoder
+        var objects =
+            parameters.join == .flat ? encoder.flatten([entity], linked: linked) : [encoder.encode(entity, linked: linked)]
+        if cause.entityDeleted, !objects.isEmpty {
+            objects[0] = Self.inserting("deletedAt", .string(DateTimeText.format(time)), after: "type", in: objects[0])
+        }
+        return objects
+    }
+
+    /// The instance that stands for a deleted one: its kind's value member set to the NGSI-LD Null, with the old
+    /// value as `previous…` when `showChanges` asks for it, and `deletedAt` with `sysAttrs`.
+    func nullInstance(
+        replacing before: Attribute?,
+        _ deleted: NotificationCause.DeletedInstance,
+        at time: Date
+    ) -> Attribute {
+        let kind = before?.kind ?? .property
+        var members: JSONObject = ["type": .string(kind.rawValue)]
+        if let datasetId = deleted.datasetId { members["datasetId"] = .string(datasetId) }
+        if subscription.notification.showChanges, let old = before?.members[kind.valueMember] {
+            members[Self.previousMember(kind)] = previousValue(old, kind)
+        }
+        members[kind.valueMember] = Self.null(kind)
+        if subscription.notification.sysAttrs { members["deletedAt"] = .string(DateTimeText.format(time)) }
+        return Attribute(members: members)
+    }
+
+    /// The NGSI-LD Null in a kind's value member.
+    static func null(_ kind: AttributeKind) -> JSON {
+        kind == .languageProperty ? ["@none": "urn:ngsi-ld:null"] : "urn:ngsi-ld:null"
+    }
+
+    /// A previous value as the encoder would show the current one (vocabulary IRIs compacted).
+    func previousValue(_ value: JSON, _ kind: AttributeKind) -> JSON {
+        guard kind == .vocabProperty else { return value }
+        switch value {
+        case .string(let iri): return .string(context.compactIRI(iri))
+        case .array(let items): return .array(items.map { $0.stringValue.map { .string(context.compactIRI($0)) } ?? $0 })
+        default: return value
+        }
+    }
+
+    static func inserting(_ key: String, _ value: JSON, after anchor: String, in object: JSONObject) -> JSONObject {
+        var result = JSONObject()
+        for (name, member) in object {
+            result[name] = member
+            if name == anchor { result[key] = value }
+        }
+        if result[key] == nil { result[key] = value }
+        return result
     }
 
     /// The entities of a periodic notification.

@@ -3,19 +3,39 @@ import OrderedCollections
 
 /// Why a change notifies a subscription, and what the notification shows.
 public struct NotificationCause: Sendable {
+    /// One attribute instance a change removed.
+    public struct DeletedInstance: Sendable, Hashable {
+        public var name: String
+        public var datasetId: String?
+
+        public init(name: String, datasetId: String?) {
+            self.name = name
+            self.datasetId = datasetId
+        }
+    }
+
     public var reason: NotificationTrigger
     /// The entity after the change; before it, for a deletion.
     public var entity: Entity
-    /// The entity before the change (for `showChanges`), if it existed.
+    /// The entity before the change (for `showChanges` and the kinds of deleted attributes), if it existed.
     public var previous: Entity?
-    /// Attributes the change removed (`attributeDeleted`), shown with an NGSI-LD Null value.
-    public var deletedAttributes: [String]
+    /// Instances the change removed: shown with an NGSI-LD Null value.
+    public var deletedInstances: [DeletedInstance]
+    /// The whole entity was deleted: the notification shows `deletedAt` and only the deleted instances.
+    public var entityDeleted: Bool
 
-    public init(reason: NotificationTrigger, entity: Entity, previous: Entity?, deletedAttributes: [String] = []) {
+    public init(
+        reason: NotificationTrigger,
+        entity: Entity,
+        previous: Entity?,
+        deletedInstances: [DeletedInstance] = [],
+        entityDeleted: Bool = false
+    ) {
         self.reason = reason
         self.entity = entity
         self.previous = previous
-        self.deletedAttributes = deletedAttributes
+        self.deletedInstances = deletedInstances
+        self.entityDeleted = entityDeleted
     }
 }
 
@@ -50,38 +70,61 @@ extension Subscription {
     public func cause(before: Entity?, after: Entity?, at time: Date) -> NotificationCause? {
         guard timeInterval == nil, isLive(at: time), let current = after ?? before else { return nil }
         guard selectors?.contains(where: { $0.matches(current) }) ?? true else { return nil }
-        let reason: NotificationTrigger
-        var deleted: [String] = []
+        let cause: NotificationCause
         switch (before, after) {
         case (nil, _?):
             if triggers.contains(.entityCreated) {
-                reason = .entityCreated
+                cause = NotificationCause(reason: .entityCreated, entity: current, previous: nil)
             } else if triggers.contains(.attributeCreated), watches(any: current.attributes.keys) {
-                reason = .attributeCreated
+                cause = NotificationCause(reason: .attributeCreated, entity: current, previous: nil)
             } else {
                 return nil
             }
         case (let before?, nil):
-            guard triggers.contains(.entityDeleted) else { return nil }
-            reason = .entityDeleted
-            _ = before
+            let showAll = notification.showChanges
+            if triggers.contains(.entityDeleted) {
+                cause = NotificationCause(
+                    reason: .entityDeleted,
+                    entity: before,
+                    previous: before,
+                    deletedInstances: showAll ? Self.instances(of: before, where: { _ in true }) : [],
+                    entityDeleted: true
+                )
+            } else if triggers.contains(.attributeDeleted), watches(any: before.attributes.keys) {
+                cause = NotificationCause(
+                    reason: .attributeDeleted,
+                    entity: before,
+                    previous: before,
+                    deletedInstances: Self.instances(of: before, where: watches),
+                    entityDeleted: true
+                )
+            } else {
+                return nil
+            }
         case (let before?, let after?):
             let changes = Self.attributeChanges(from: before, to: after)
             let created = changes.created.filter(watches)
             let updated = changes.updated.filter(watches)
-            deleted = changes.deleted.filter(watches)
+            let deleted = changes.deleted.filter { watches($0.name) }
+            let reason: NotificationTrigger
             if triggers.contains(.attributeUpdated), !updated.isEmpty {
                 reason = .attributeUpdated
             } else if triggers.contains(.attributeCreated), !created.isEmpty {
                 reason = .attributeCreated
             } else if triggers.contains(.attributeDeleted), !deleted.isEmpty {
                 reason = .attributeDeleted
-            } else if triggers.contains(.entityUpdated), !(created + updated + deleted).isEmpty {
+            } else if triggers.contains(.entityUpdated), !created.isEmpty || !updated.isEmpty || !deleted.isEmpty {
                 reason = .entityUpdated
             } else {
                 return nil
             }
-            if !triggers.contains(.attributeDeleted) && !triggers.contains(.entityUpdated) { deleted = [] }
+            let showDeleted = triggers.contains(.attributeDeleted) || triggers.contains(.entityUpdated)
+            cause = NotificationCause(
+                reason: reason,
+                entity: after,
+                previous: before,
+                deletedInstances: showDeleted ? deleted : []
+            )
         case (nil, nil):
             return nil
         }
@@ -89,7 +132,16 @@ extension Subscription {
         if let q, !EntityQuery(q: q).matches(current) { return nil }
         if let geoQ, !EntityQuery(geo: geoQ).matches(current) { return nil }
         if let scopeQ, !scopeQ.matches(current.scopes) { return nil }
-        return NotificationCause(reason: reason, entity: current, previous: before, deletedAttributes: deleted)
+        return cause
+    }
+
+    /// Every instance of the attributes of `entity` whose name passes `include`.
+    static func instances(of entity: Entity, where include: (String) -> Bool) -> [NotificationCause.DeletedInstance] {
+        var result: [NotificationCause.DeletedInstance] = []
+        for (name, instances) in entity.attributes where include(name) {
+            for instance in instances { result.append(.init(name: name, datasetId: instance.datasetId)) }
+        }
+        return result
     }
 
     /// Whether `name` is watched (every attribute is, without `watchedAttributes`).
@@ -100,26 +152,30 @@ extension Subscription {
         return names.contains(where: watchedAttributes.contains)
     }
 
-    /// Attribute names created, updated (any instance written: value, sub-attributes or timestamps) and deleted.
+    /// Attribute names created and updated (any instance written or added: value, sub-attributes or timestamps),
+    /// and the instances deleted (a whole attribute, or one `datasetId` of it).
     static func attributeChanges(from before: Entity, to after: Entity) -> (
-        created: [String], updated: [String], deleted: [String]
+        created: [String], updated: [String], deleted: [NotificationCause.DeletedInstance]
     ) {
         var created: [String] = []
         var updated: [String] = []
-        var deleted: [String] = []
-        for (name, instances) in after.attributes {
+        var deleted: [NotificationCause.DeletedInstance] = []
+        for (name, instances) in after.attributes where !instances.isEmpty {
             guard let old = before.attributes[name], !old.isEmpty else {
-                if !instances.isEmpty { created.append(name) }
+                created.append(name)
                 continue
             }
-            if instances.isEmpty {
-                deleted.append(name)
-            } else if old != instances {
-                updated.append(name)
+            let remaining = Set(instances.map(\.datasetId))
+            for instance in old where !remaining.contains(instance.datasetId) {
+                deleted.append(.init(name: name, datasetId: instance.datasetId))
             }
+            let written = instances.contains { instance in
+                old.first(where: { $0.datasetId == instance.datasetId }) != instance
+            }
+            if written { updated.append(name) }
         }
-        for (name, instances) in before.attributes where !instances.isEmpty && (after.attributes[name]?.isEmpty ?? true) {
-            if !deleted.contains(name) { deleted.append(name) }
+        for (name, instances) in before.attributes where after.attributes[name]?.isEmpty ?? true {
+            for instance in instances { deleted.append(.init(name: name, datasetId: instance.datasetId)) }
         }
         return (created, updated, deleted)
     }

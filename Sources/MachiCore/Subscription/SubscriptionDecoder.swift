@@ -101,7 +101,8 @@ public struct SubscriptionDecoder {
 
         let q = try object["q"].map { value throws(NGSIError) in
             guard let text = value.stringValue else { throw .badRequestData("q must be a string") }
-            return try filters.q(text)
+            // Clients often percent-encode q as they would in a URL (`name=="Eiffel%20Tower"`).
+            return try filters.q(text.contains("%") ? (text.removingPercentEncoding ?? text) : text)
         }
         let geoQ = try object["geoQ"].map { value throws(NGSIError) in try filters.geoQuery(object: value) }
         let scopeQ = try object["scopeQ"].map { value throws(NGSIError) in

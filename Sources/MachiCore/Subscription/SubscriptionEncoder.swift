@@ -63,11 +63,11 @@ public struct SubscriptionEncoder {
         if let names = members["attributes"]?.arrayValue {
             members["attributes"] = .array(names.compactMap(\.stringValue).map(compact))
         }
-        members["timesSent"] = .number(Double(status.timesSent))
-        members["timesFailed"] = .number(Double(status.timesFailed))
-        if status.timesSent > 0 || status.timesFailed > 0 {
+        if status.timesSent > 0 {
+            members["timesSent"] = .number(Double(status.timesSent))
             members["status"] = .string(status.lastFailed ? "failed" : "ok")
         }
+        if status.timesFailed > 0 { members["timesFailed"] = .number(Double(status.timesFailed)) }
         if let time = status.lastNotification { members["lastNotification"] = .string(time) }
         if let time = status.lastSuccess { members["lastSuccess"] = .string(time) }
         if let time = status.lastFailure { members["lastFailure"] = .string(time) }

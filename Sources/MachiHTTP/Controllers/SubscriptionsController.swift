@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HTTPTypes
 import MachiBroker
 import MachiCore
 import OrderedCollections
@@ -16,6 +17,19 @@ struct SubscriptionsController {
         router.get("subscriptions/{subscriptionId}", use: retrieve)
         router.patch("subscriptions/{subscriptionId}", use: update)
         router.delete("subscriptions/{subscriptionId}", use: delete)
+        router.patch("subscriptions", use: idMissing)
+        router.delete("subscriptions", use: idMissing)
+    }
+
+    /// PATCH or DELETE on the collection: the operation needs a subscription id.
+    @Sendable func idMissing(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var headers = HTTPFields()
+        headers[.allow] = "GET, POST"
+        return Response(
+            status: .methodNotAllowed,
+            headers: headers,
+            body: NGSIResponse.problem(.badRequestData("The subscription id in the URL is missing")).body
+        )
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -48,7 +62,12 @@ struct SubscriptionsController {
         let (subscription, status) = try await subscriptions.subscription(id: id, in: exchange.brokerContext)
         let encoder = SubscriptionEncoder(context: ldContext, sysAttrs: Self.sysAttrs(parameters))
         let body = encoder.encode(subscription, status: status, at: Date())
-        return NGSIResponse.json(.object(body), exchange: exchange, contextValue: exchange.headerContextValue)
+        return NGSIResponse.json(
+            .object(body),
+            exchange: exchange,
+            contextValue: exchange.headerContextValue,
+            extraHeaders: Self.versionHeaders(exchange)
+        )
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -64,14 +83,24 @@ struct SubscriptionsController {
         let encoder = SubscriptionEncoder(context: ldContext, sysAttrs: Self.sysAttrs(parameters))
         let now = Date()
         let items = page.subscriptions.map { JSON.object(encoder.encode($0.0, status: $0.1, at: now)) }
-        var headers = HTTPFields()
+        var headers = Self.versionHeaders(exchange)
         if query.count { headers[.ngsildResultsCount] = String(page.total) }
-        return NGSIResponse.json(
+        var response = NGSIResponse.json(
             .array(items),
             exchange: exchange,
             contextValue: exchange.headerContextValue,
             extraHeaders: headers
         )
+        QueryResponseSupport.addPageLinks(
+            to: &response,
+            path: request.uri.path,
+            parameters: parameters,
+            limit: query.limit,
+            offset: query.offset,
+            hasNext: query.offset + page.subscriptions.count < page.total,
+            mediaType: exchange.accept.rawValue
+        )
+        return response
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -102,6 +131,16 @@ struct SubscriptionsController {
         let id = try Self.subscriptionId(context)
         try await subscriptions.delete(id: id, in: exchange.brokerContext)
         return NGSIResponse.empty(.noContent, exchange: exchange)
+    }
+
+    /// A Subscription has no version fallbacks (4.3.6.8): it is the same in every version, so a version preference
+    /// is always honoured as is.
+    static func versionHeaders(_ exchange: NGSIExchange) -> HTTPFields {
+        var headers = HTTPFields()
+        if let version = exchange.preferredVersion {
+            headers[HTTPField.Name("Preference-Applied")!] = "ngsi-ld=\(version)"
+        }
+        return headers
     }
 
     /// The `{subscriptionId}` path parameter, percent-decoded and checked to be a URI.

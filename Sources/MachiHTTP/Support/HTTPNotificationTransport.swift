@@ -19,7 +19,7 @@ public struct HTTPNotificationTransport: NotificationTransport {
         request.method = .POST
         var body = notification.body
         if notification.endpoint.accept == "application/ld+json" {
-            body["@context"] = notification.context
+            body = notification.jsonLDBody
             request.headers.add(name: "Content-Type", value: "application/ld+json")
         } else {
             request.headers.add(name: "Content-Type", value: "application/json")

@@ -60,6 +60,22 @@ struct NGSIExchange: Sendable {
         }
     }
 
+    /// The API version the client prefers (`Prefer: ngsi-ld=1.0`, 4.3.6.8), read as RFC 7240 says: preference
+    /// names are case-insensitive, values may be quoted and carry parameters, several preferences may be listed.
+    var preferredVersion: String? {
+        for header in request.headers[values: .prefer] {
+            for preference in header.split(separator: ",") {
+                let token = preference.split(separator: ";").first ?? ""
+                let parts = token.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces).lowercased() == "ngsi-ld"
+                else { continue }
+                let value = parts[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                if !value.isEmpty { return value }
+            }
+        }
+        return nil
+    }
+
     /// Reads and parses the JSON body, checking its media type and size. `application/merge-patch+json` is accepted
     /// for every PATCH (6.3.4) and where `allowMergePatch` says so.
     mutating func readBody(allowMergePatch: Bool = false) async throws(NGSIError) -> JSON {
