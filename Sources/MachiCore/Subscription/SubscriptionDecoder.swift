@@ -59,7 +59,7 @@ public struct SubscriptionDecoder {
             subscriptionId = text
         } else {
             subscriptionId = id()
-            document["id"] = .string(subscriptionId)
+            document.updateValue(.string(subscriptionId), forKey: "id", insertingAt: 0)
         }
         for member in ["subscriptionName", "description", "lang"] where object[member] != nil {
             guard object[member]?.stringValue != nil else { throw .badRequestData("\(member) must be a string") }

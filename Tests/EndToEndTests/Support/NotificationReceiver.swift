@@ -88,6 +88,19 @@ final class NotificationReceiver: Sendable {
         return Response(status: .ok)
     }
 
+    /// The entities of every notification received so far, in order (a notification may carry several).
+    var entities: [JSON] { notifications.flatMap { $0.body["data"]?.arrayValue ?? [] } }
+
+    /// Waits until notifications carrying `count` entities arrived, or `timeout` passed.
+    func waitForEntities(_ count: Int, timeout: Duration = .seconds(10)) async throws -> [JSON] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if entities.count >= count { return entities }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return entities
+    }
+
     /// Waits until `count` notifications arrived, or `timeout` passed; returns what arrived.
     func waitFor(_ count: Int, timeout: Duration = .seconds(10)) async throws -> [Received] {
         let deadline = ContinuousClock.now + timeout
