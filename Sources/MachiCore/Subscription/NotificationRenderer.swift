@@ -87,6 +87,15 @@ public struct NotificationRenderer {
         if cause.entityDeleted, !objects.isEmpty {
             objects[0] = Self.inserting("deletedAt", .string(DateTimeText.format(time)), after: "type", in: objects[0])
         }
+        // The entity's own timestamps with sysAttrs, in every format (the encoder leaves them out of keyValues).
+        if parameters.sysAttrs, !objects.isEmpty {
+            if let createdAt = cause.entity.createdAt, objects[0]["createdAt"] == nil {
+                objects[0]["createdAt"] = .string(createdAt)
+            }
+            if let modifiedAt = cause.entity.modifiedAt, objects[0]["modifiedAt"] == nil {
+                objects[0]["modifiedAt"] = .string(modifiedAt)
+            }
+        }
         return objects
     }
 
@@ -104,7 +113,10 @@ public struct NotificationRenderer {
             members[Self.previousMember(kind)] = previousValue(old, kind)
         }
         members[kind.valueMember] = Self.null(kind)
-        if subscription.notification.sysAttrs { members["deletedAt"] = .string(DateTimeText.format(time)) }
+        if subscription.notification.sysAttrs {
+            for member in ["createdAt", "modifiedAt"] { if let value = before?.members[member] { members[member] = value } }
+            members["deletedAt"] = .string(DateTimeText.format(time))
+        }
         return Attribute(members: members)
     }
 
