@@ -69,6 +69,7 @@ public enum MachiServer {
             entities: EntityService(store: store),
             contexts: contexts,
             subscriptions: subscriptions,
+            temporal: TemporalService(store: store),
             limits: configuration.limits
         )
         let router = Router(context: AppRequestContext.self)

@@ -17,7 +17,12 @@ public enum NGSIRouter {
     ) {
         router.add(middleware: PreconditionMiddleware<AppRequestContext>())
         router.add(
-            middleware: NotImplementedMiddleware<AppRequestContext>(implemented: services.subscriptions == nil ? [] : ["subscriptions"])
+            middleware: NotImplementedMiddleware<AppRequestContext>(
+                implemented: Set(
+                    (services.subscriptions == nil ? [] : ["subscriptions"])
+                        + (services.temporal == nil ? [] : ["temporal"])
+                )
+            )
         )
         let group = router.group("ngsi-ld/v1")
             .add(middleware: ProblemMiddleware<AppRequestContext>())
@@ -26,6 +31,9 @@ public enum NGSIRouter {
         EntityOperationsController(services: services).register(on: group)
         DiscoveryController(services: services).register(on: group)
         ContextsController(services: services).register(on: group)
+        if let temporal = services.temporal {
+            TemporalController(services: services, temporal: temporal).register(on: group)
+        }
         if let subscriptions = services.subscriptions {
             SubscriptionsController(services: services, subscriptions: subscriptions).register(on: group)
         }

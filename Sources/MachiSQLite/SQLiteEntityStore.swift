@@ -67,6 +67,7 @@ public final class SQLiteEntityStore: EntityStore {
                             writer: writer,
                             cache: cache,
                             observer: observer.current.map { ($0, tenant) },
+                            recordsTemporalEvolution: configuration.recordsTemporalEvolution,
                             faults: faults,
                             metrics: metrics
                         )

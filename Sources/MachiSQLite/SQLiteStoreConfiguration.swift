@@ -68,6 +68,8 @@ public struct SQLiteStoreConfiguration: Sendable {
     public var memoryMapBytes: Int
     /// Entities kept in memory per tenant for reads by id (0 turns the cache off); see `EntityCache`.
     public var entityCacheSize: Int
+    /// Whether every committed attribute change is kept as an instance (the temporal API's history).
+    public var recordsTemporalEvolution = true
     /// How many of a type's entities a query with a `q` pre-filter confirms one by one, in rowid order, before it
     /// switches to the pre-filter (see `SQLiteEntityStore.query`). Tests lower it to reach both phases.
     package var scanFirstBudget = 400

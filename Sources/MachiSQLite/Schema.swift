@@ -32,6 +32,11 @@ import GRDB
 /// the notifications due, written in the transaction of the change that made them due (`due_at` in seconds since
 /// 1970).
 ///
+/// v5 (`v5-temporal`): `temporal_entity(rowid, id, types, created_at, modified_at)` and
+/// `attr_instance(seq, entity, name, dataset_id, observed_at, created_at, modified_at, doc)`: one row per recorded
+/// attribute instance (`name` a term id, `doc` the instance's members as JSON, times in seconds since 1970),
+/// indexed by entity, attribute and `observedAt`.
+///
 /// Migrations that rebuild index rows call the current `EntityIndexRows`, so they index as the running code
 /// queries.
 enum Schema {
@@ -173,6 +178,31 @@ enum Schema {
                     );
                     CREATE INDEX outbox_due ON outbox(due_at, seq);
                     CREATE INDEX outbox_subscription ON outbox(subscription_id);
+                    """
+            )
+        }
+        migrator.registerMigration("v5-temporal") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE temporal_entity (
+                        rowid INTEGER PRIMARY KEY,
+                        id TEXT NOT NULL UNIQUE,
+                        types TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        modified_at REAL NOT NULL
+                    );
+                    CREATE TABLE attr_instance (
+                        seq INTEGER PRIMARY KEY,
+                        entity INTEGER NOT NULL,
+                        name INTEGER NOT NULL,
+                        dataset_id TEXT,
+                        observed_at REAL,
+                        created_at REAL NOT NULL,
+                        modified_at REAL NOT NULL,
+                        doc TEXT NOT NULL
+                    );
+                    CREATE INDEX attr_instance_entity ON attr_instance(entity, name, observed_at);
+                    CREATE INDEX attr_instance_created ON attr_instance(created_at);
                     """
             )
         }

@@ -26,6 +26,7 @@ extension WriteTransaction {
         writer: any DatabaseWriter,
         cache: EntityCache,
         observer: (observer: any ChangeObserver, tenant: String)?,
+        recordsTemporalEvolution: Bool,
         faults: SQLiteStoreFaults,
         metrics: StoreMetrics
     ) async throws -> [[ChangeResult]] {
@@ -38,6 +39,7 @@ extension WriteTransaction {
                     try db.inTransaction(.immediate) {
                         var transaction = WriteTransaction(db: db, faults: faults)
                         transaction.observer = observer
+                        transaction.recordsTemporalEvolution = recordsTemporalEvolution
                         results = try transaction.run(batch)
                         wroteOutbox = transaction.wroteOutbox
                         return .commit

@@ -25,6 +25,8 @@ struct WriteTransaction {
     var observer: (observer: any ChangeObserver, tenant: String)?
     /// Whether any outbox entry was written.
     private(set) var wroteOutbox = false
+    /// Whether committed changes record their attribute instances (the temporal evolution).
+    var recordsTemporalEvolution = false
 
     init(db: Database, faults: SQLiteStoreFaults) {
         self.db = db
@@ -42,6 +44,13 @@ struct WriteTransaction {
             var requestResults: [ChangeResult] = []
             for change in changes {
                 let result = try run(change, writer: writer, counters: &counters)
+                if recordsTemporalEvolution, case .success(let changeResult) = result {
+                    try TemporalWriter(db: db, terms: writer.terms).record(
+                        before: changeResult.before,
+                        after: changeResult.after,
+                        at: now
+                    )
+                }
                 if let observer, case .success(let changeResult) = result {
                     let entries = observer.observer.outboxEntries(for: changeResult, tenant: observer.tenant, at: now)
                     if !entries.isEmpty {

@@ -122,7 +122,7 @@ import Testing
 }
 
 @Suite struct NotImplementedTests {
-    @Test(arguments: ["/ngsi-ld/v1/temporal/entities?type=X", "/ngsi-ld/v1/csourceRegistrations", "/ngsi-ld/v1/entityMaps"])
+    @Test(arguments: ["/ngsi-ld/v1/csourceRegistrations", "/ngsi-ld/v1/csourceSubscriptions", "/ngsi-ld/v1/entityMaps"])
     func unimplementedFamiliesAnswerOperationNotSupported(path: String) async throws {
         try await withMachi { client in
             let reply = try await client.get(path)

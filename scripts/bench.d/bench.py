@@ -26,11 +26,11 @@ from benchlib import Bench  # noqa: E402
 
 ALL_SCENARIOS = [
     "raw-get", "raw-post", "create", "load", "query", "get", "patch", "geo-near", "geo-within",
-    "count-pages", "batch-update", "batch-upsert", "raw-sqlite", "startup",
+    "count-pages", "batch-update", "batch-upsert", "subscription-notify", "raw-sqlite", "startup",
 ]
 # What each scenario needs besides itself: its baseline, the loaded data set.
 NEEDS_LOAD = {"load", "query", "get", "patch", "geo-near", "geo-within", "count-pages", "batch-update",
-              "raw-sqlite", "startup"}
+              "subscription-notify", "raw-sqlite", "startup"}
 BASELINE_OF = {
     "create": "raw-post", "patch": "raw-post", "get": "raw-get", "query": "raw-get", "geo-near": "raw-get",
     "geo-within": "raw-get", "count-pages": "raw-get", "load": "raw-sqlite", "batch-update": "raw-sqlite",

@@ -40,7 +40,6 @@ CONTEXT = {
 }
 # Features whose scenarios cannot run yet: (name, title, path probed on the running server or None).
 NOT_YET = [
-    ("subscription-notify", "Subscription notification latency (create/update → webhook)", API + "/subscriptions"),
     ("temporal", "Temporal queries: lastN, between, aggregation", API + "/temporal/entities"),
     ("iot-ul-http", "IoT ingestion, UltraLight 2.0 over HTTP", "/iot/d"),
     ("iot-ul-mqtt", "IoT ingestion, UltraLight 2.0 over MQTT", None),
@@ -371,16 +370,18 @@ class Bench:
 
     def wrk(self, name: str, url: str, script: str, *, connections: int | None = None, headers: list[str] = (),
             script_arguments: dict | None = None, server_pid: int | None = None, per_request: int = 1,
-            duration: float | None = None, single_connection: bool = False) -> dict:
+            duration: float | None = None, single_connection: bool = False, around_measured=None) -> dict:
         """Runs a warm-up and then the measured wrk run; returns the figures of the measured run. With
-        `single_connection`, also measures the latency one client alone sees (`-c 1`), without queueing."""
+        `single_connection`, also measures the latency one client alone sees (`-c 1`), without queueing.
+        `around_measured`, a pair of callables, is called right before the measured run starts (after the server
+        settled) and right after it ended, whatever happened."""
         connections = connections or self.arguments.connections
         duration = duration or self.arguments.duration
         script_path = os.path.join(LUA, script)
         environment = dict(os.environ, MACHI_BENCH_LUA=LUA)
         header_flags = [flag for header in headers for flag in ("-H", header)]
 
-        def run(seconds: float, connections: int = connections) -> tuple[dict, dict, float]:
+        def run(seconds: float, connections: int = connections, hooks=None) -> tuple[dict, dict, float]:
             self.wrk_runs += 1
             # `run` makes the ids of creates unique across wrk runs (warm-up, measured run) on one store.
             extra = [f"{k}={v}" for k, v in ({"run": f"r{self.wrk_runs}"} | (script_arguments or {})).items()]
@@ -392,15 +393,21 @@ class Bench:
                        "--timeout", "60s", "-s", script_path, *header_flags, url]
             if extra:
                 command += ["--", *extra]
-            window = CPUWindow(server_pid)
-            started = time.monotonic()
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                       env=environment)
-            self.processes.track(process)
-            output, errors = process.communicate()
-            self.processes.untrack(process)
-            wall = time.monotonic() - started
-            cpu = window.close()
+            if hooks:
+                hooks[0]()
+            try:
+                window = CPUWindow(server_pid)
+                started = time.monotonic()
+                process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                           env=environment)
+                self.processes.track(process)
+                output, errors = process.communicate()
+                self.processes.untrack(process)
+                wall = time.monotonic() - started
+                cpu = window.close()
+            finally:
+                if hooks:
+                    hooks[1]()
             match = re.search(r"^BENCH_RESULT (\{.*\})$", output, re.MULTILINE)
             if process.returncode != 0 or not match:
                 raise ScenarioFailure(f"wrk failed ({process.returncode}): {(errors or output).strip()[:300]}")
@@ -408,7 +415,7 @@ class Bench:
 
         if self.arguments.warmup > 0:
             run(self.arguments.warmup)
-        stats, cpu, _ = run(duration)
+        stats, cpu, _ = run(duration, hooks=around_measured)
         seconds = stats["duration_us"] / 1e6
         errors = stats["errors"]
         requests = stats["requests"]
@@ -473,6 +480,7 @@ class Bench:
                 ("count-pages", self.count_pages),
                 ("batch-update", self.batch_update),
                 ("batch-upsert", self.batch_upsert),
+                ("subscription-notify", self.subscription_notify),
             ]
             for name, step in steps:
                 if name in wants or (name == "load" and "query" in wants):
@@ -721,6 +729,11 @@ class Bench:
                        script_arguments={"batch": BATCH, "mode": "new"},
                        duration=min(max(self.arguments.duration, 6.0), 20.0))
 
+    def subscription_notify(self, _wants) -> None:
+        import notify  # noqa: PLC0415 - the scenario's module imports this one
+
+        notify.run(self)
+
     def raw_sqlite(self, _wants) -> None:
         like = os.path.join(self.data_directory, "default.sqlite")
         if not os.path.exists(like):
@@ -845,6 +858,7 @@ TITLES = {
     "batch-update": "Batch upsert of existing entities (replace), 1,000 per request",
     "batch-upsert": "Batch upsert of new entities, 1,000 per request",
     "startup": "Restart on the loaded store: until /health answers",
+    "subscription-notify": "Subscription notifications (PATCH → webhook)",
 }
 
 

@@ -28,6 +28,16 @@ function common.init(args)
   for _ = 1, 10 do math.random() end
 end
 
+-- The headers of a request: the command line's -H headers (Link, NGSILD-Tenant), which wrk.format() leaves out
+-- as soon as it is given a headers table of its own, plus `extra`. A new table each call (wrk.format adds Host
+-- and Content-Length to it).
+function common.headers(extra)
+  local headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  for name, value in pairs(extra or {}) do headers[name] = value end
+  return headers
+end
+
 function common.number(name, default)
   return tonumber(opt[name]) or default
 end

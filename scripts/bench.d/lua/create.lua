@@ -15,5 +15,6 @@ function request()
   counter = counter + 1
   local n = tid * 100000000 + counter
   local body = common.entity(n, run .. "-" .. tid .. "-" .. counter)
-  return wrk.format("POST", common.api .. "/entities", { ["Content-Type"] = "application/json" }, body)
+  return wrk.format("POST", common.api .. "/entities", common.headers({ ["Content-Type"] = "application/json" }),
+    body)
 end

@@ -16,5 +16,5 @@ function request()
     '{"height":{"type":"Property","value":%.2f,"unitCode":"MTR","observedAt":"2026-11-22T%02d:%02d:00Z"}}',
     5 * math.random(), math.random(0, 23), math.random(0, 59))
   return wrk.format("PATCH", common.api .. "/entities/" .. common.id(n) .. "/attrs",
-    { ["Content-Type"] = "application/json" }, body)
+    common.headers({ ["Content-Type"] = "application/json" }), body)
 end

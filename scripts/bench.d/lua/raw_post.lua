@@ -16,5 +16,5 @@ function init(args)
 end
 
 function request()
-  return wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, body)
+  return wrk.format("POST", nil, common.headers({ ["Content-Type"] = "application/json" }), body)
 end

@@ -27,6 +27,6 @@ function request()
       parts[i] = common.entity(counter, run .. "-" .. tid .. "-" .. counter)
     end
   end
-  return wrk.format("POST", common.api .. "/entityOperations/upsert", { ["Content-Type"] = "application/json" },
-    "[" .. table.concat(parts, ",") .. "]")
+  return wrk.format("POST", common.api .. "/entityOperations/upsert",
+    common.headers({ ["Content-Type"] = "application/json" }), "[" .. table.concat(parts, ",") .. "]")
 end

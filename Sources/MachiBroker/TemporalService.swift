@@ -1,0 +1,143 @@
+public import Foundation
+public import MachiCore
+public import MachiStore
+import OrderedCollections
+
+/// The temporal API's use cases (5.6.11–5.6.16, 5.7.3–5.7.4) over a `TemporalStore`.
+public struct TemporalService: Sendable {
+    let store: any TemporalStore
+    let now: @Sendable () -> Date
+
+    public init(store: any TemporalStore, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.now = now
+    }
+
+    /// Adds the payload's instances, creating the temporal representation if needed. Returns whether it was created.
+    public func createOrUpdate(_ payload: TemporalPayload, in context: BrokerContext) async throws(NGSIError) -> Bool {
+        try await perform {
+            try await store.appendInstances(
+                entityId: payload.id,
+                types: payload.types,
+                instances: payload.instances,
+                tenant: context.storeTenant,
+                at: now()
+            )
+        }
+    }
+
+    /// Adds instances to an existing temporal representation. Throws `ResourceNotFound` if there is none.
+    public func addAttributes(
+        to id: String,
+        _ instances: [(name: String, attribute: Attribute)],
+        in context: BrokerContext
+    ) async throws(NGSIError) {
+        let current = try await entity(id: id, attributes: [], in: context)
+        _ = try await perform {
+            try await store.appendInstances(
+                entityId: id,
+                types: current.types,
+                instances: instances,
+                tenant: context.storeTenant,
+                at: now()
+            )
+        }
+    }
+
+    public func entity(id: String, attributes: Set<String>?, in context: BrokerContext) async throws(NGSIError)
+        -> TemporalEntity
+    {
+        guard let entity = try await perform({
+            try await store.temporalEntity(id: id, attributes: attributes, tenant: context.storeTenant)
+        }) else { throw .notFound("No temporal representation of entity \(id)") }
+        return entity
+    }
+
+    public func entities(
+        matching query: EntityQuery,
+        attributes: Set<String>?,
+        in context: BrokerContext
+    ) async throws(NGSIError) -> (entities: [TemporalEntity], total: Int) {
+        try await perform { try await store.temporalEntities(matching: query, attributes: attributes, tenant: context.storeTenant) }
+    }
+
+    public func delete(id: String, in context: BrokerContext) async throws(NGSIError) {
+        let deleted = try await perform { try await store.deleteTemporalEntity(id: id, tenant: context.storeTenant) }
+        guard deleted else { throw .notFound("No temporal representation of entity \(id)") }
+    }
+
+    public func deleteAttribute(
+        entityId: String,
+        name: String,
+        datasetId: String?,
+        deleteAll: Bool,
+        in context: BrokerContext
+    ) async throws(NGSIError) {
+        _ = try await entity(id: entityId, attributes: [], in: context)
+        let deleted = try await perform {
+            try await store.deleteInstances(
+                entityId: entityId,
+                name: name,
+                datasetId: datasetId,
+                deleteAll: deleteAll,
+                tenant: context.storeTenant
+            )
+        }
+        guard deleted else { throw .notFound("The temporal entity \(entityId) has no such attribute") }
+    }
+
+    public func deleteInstance(
+        entityId: String,
+        name: String,
+        instanceId: String,
+        in context: BrokerContext
+    ) async throws(NGSIError) {
+        guard let sequence = AttributeInstance.sequence(of: instanceId) else {
+            throw .notFound("No attribute instance \(instanceId)")
+        }
+        let deleted = try await perform {
+            try await store.deleteInstance(entityId: entityId, name: name, sequence: sequence, tenant: context.storeTenant)
+        }
+        guard deleted else { throw .notFound("No attribute instance \(instanceId) of \(name) in \(entityId)") }
+    }
+
+    /// Merges `patch` (members of one instance) into the stored instance.
+    public func updateInstance(
+        entityId: String,
+        name: String,
+        instanceId: String,
+        patch: Attribute,
+        in context: BrokerContext
+    ) async throws(NGSIError) {
+        guard let sequence = AttributeInstance.sequence(of: instanceId) else {
+            throw .notFound("No attribute instance \(instanceId)")
+        }
+        let current = try await entity(id: entityId, attributes: [name], in: context)
+        guard let instance = current.instances[name]?.first(where: { $0.sequence == sequence }) else {
+            throw .notFound("No attribute instance \(instanceId) of \(name) in \(entityId)")
+        }
+        var merged = instance.attribute
+        for (member, value) in patch.members where member != "instanceId" { merged.members[member] = value }
+        let updated = try await perform {
+            try await store.updateInstance(
+                entityId: entityId,
+                name: name,
+                sequence: sequence,
+                attribute: merged,
+                tenant: context.storeTenant,
+                at: now()
+            )
+        }
+        guard updated else { throw .notFound("No attribute instance \(instanceId)") }
+    }
+
+    private func perform<T>(_ body: () async throws -> T) async throws(NGSIError) -> T {
+        do {
+            return try await body()
+        } catch let error as NGSIError {
+            throw error
+        } catch {
+            throw NGSIError(.internalError, "The store failed: \(String(describing: error))")
+        }
+    }
+}

@@ -1,0 +1,320 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import MachiBroker
+import MachiCore
+import OrderedCollections
+
+/// `/ngsi-ld/v1/temporal/entities` and `/temporal/entityOperations/query`: the temporal evolution of entities
+/// (ETSI GS CIM 009, 5.6.11–5.6.16, 5.7.3–5.7.4, 6.18–6.24).
+struct TemporalController {
+    let services: NGSIServices
+    let temporal: TemporalService
+
+    func register(on router: RouterGroup<AppRequestContext>) {
+        router.post("temporal/entities", use: createOrUpdate)
+        router.get("temporal/entities", use: query)
+        router.get("temporal/entities/{entityId}", use: retrieve)
+        router.delete("temporal/entities/{entityId}", use: delete)
+        router.post("temporal/entities/{entityId}/attrs", use: addAttributes)
+        router.delete("temporal/entities/{entityId}/attrs/{attrId}", use: deleteAttribute)
+        router.patch("temporal/entities/{entityId}/attrs/{attrId}/{instanceId}", use: updateInstance)
+        router.delete("temporal/entities/{entityId}/attrs/{attrId}/{instanceId}", use: deleteInstance)
+        router.post("temporal/entityOperations/query", use: queryBody)
+    }
+
+    @Sendable func createOrUpdate(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var exchange = try NGSIExchange(request, context: context, limits: services.limits)
+        let body = try await exchange.readBody()
+        let ldContext = try await services.contexts.context(for: try exchange.contextValue(of: body))
+        let payload = try EntityDecoder(context: ldContext, now: services.entities.timestamp()).temporalPayload(body)
+        let created = try await temporal.createOrUpdate(payload, in: exchange.brokerContext)
+        guard created else { return NGSIResponse.empty(.noContent, exchange: exchange) }
+        var headers = HTTPFields()
+        headers[.location] = "/ngsi-ld/v1/temporal/entities/\(payload.id)"
+        return NGSIResponse.empty(.created, exchange: exchange, headers: headers)
+    }
+
+    @Sendable func retrieve(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let exchange = try NGSIExchange(request, context: context, limits: services.limits, offered: [.json, .jsonLD])
+        try await services.entities.requireTenant(exchange.brokerContext)
+        let id = try EntitiesController.entityId(context)
+        let parameters = RepresentationOptions.formParameters(request.uri)
+        let ldContext = try await services.contexts.context(for: exchange.headerContextValue)
+        let temporalQuery = try Self.temporalQuery(parameters, context: ldContext, requireRelation: false)
+        let entity = try await temporal.entity(id: id, attributes: temporalQuery.attributes, in: exchange.brokerContext)
+        let encoder = TemporalEncoder(
+            context: ldContext,
+            sysAttrs: Self.options(parameters).contains("sysAttrs"),
+            lang: parameters["lang"].map(String.init)
+        )
+        let body = encoder.encode(entity, query: temporalQuery)
+        return NGSIResponse.json(.object(body), exchange: exchange, contextValue: exchange.headerContextValue)
+    }
+
+    @Sendable func query(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let exchange = try NGSIExchange(request, context: context, limits: services.limits, offered: [.json, .jsonLD])
+        try await services.entities.requireTenant(exchange.brokerContext)
+        let parameters = RepresentationOptions.formParameters(request.uri)
+        let ldContext = try await services.contexts.context(for: exchange.headerContextValue)
+        let builder = EntityQueryBuilder(context: ldContext, limits: services.limits)
+        var selection = try builder.page(parameters)
+        if let ids = RepresentationOptions.list(parameters, "id") { selection.ids = ids }
+        if let pattern = parameters["idPattern"] { selection.idPattern = try FilterDecoder.validatedPattern(String(pattern)) }
+        if let type = parameters["type"], type != "*" { selection.types = try builder.parseTypes(String(type)) }
+        let temporalQuery = try Self.temporalQuery(parameters, context: ldContext, requireRelation: false)
+        guard selection.ids != nil || selection.types != nil || temporalQuery.attributes != nil
+            || selection.idPattern != nil || parameters["q"] != nil
+        else {
+            throw NGSIError.badRequestData("A temporal query needs at least one of id, idPattern, type, attrs or q")
+        }
+        if let q = parameters["q"] { _ = try builder.parseQ(String(q)) }
+        return try await respond(selection, temporalQuery, parameters: parameters, context: ldContext, exchange: exchange)
+    }
+
+    @Sendable func queryBody(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var exchange = try NGSIExchange(
+            request,
+            context: context,
+            limits: services.limits,
+            offered: [.json, .jsonLD]
+        )
+        try await services.entities.requireTenant(exchange.brokerContext)
+        let body = try await exchange.readBody()
+        guard case .object(let object) = body else { throw NGSIError.badRequestData("The Query must be a JSON object") }
+        let parameters = RepresentationOptions.formParameters(request.uri)
+        let ldContext = try await services.contexts.context(for: try exchange.contextValue(of: body))
+        let builder = EntityQueryBuilder(context: ldContext, limits: services.limits)
+        var selection = try builder.page(parameters)
+        if let entities = object["entities"]?.arrayValue {
+            let selectors = try entities.map { element throws(NGSIError) in try builder.selector(element) }
+            if selectors.count == 1 {
+                selection.ids = selectors[0].ids
+                selection.idPattern = selectors[0].idPattern
+                selection.types = selectors[0].types
+            } else {
+                selection.selectors = selectors
+            }
+        }
+        // The body's temporalQ and attrs read like the URL parameters.
+        var merged: [(String, String)] = []
+        if case .object(let temporalQ)? = object["temporalQ"] {
+            for (key, value) in temporalQ {
+                if let text = value.stringValue {
+                    merged.append((key, text))
+                } else if let number = value.numberValue {
+                    merged.append((key, number == number.rounded() ? String(Int(number)) : String(number)))
+                } else if let list = value.arrayValue {
+                    merged.append((key, list.compactMap(\.stringValue).joined(separator: ",")))
+                } else {
+                    throw NGSIError.badRequestData("temporalQ.\(key) must be a string or a number")
+                }
+            }
+        } else if object["temporalQ"] != nil {
+            throw NGSIError.badRequestData("temporalQ must be an object")
+        }
+        if let attrs = object["attrs"] { merged.append(("attrs", (FilterDecoder.strings(attrs) ?? []).joined(separator: ","))) }
+        var all = Dictionary(uniqueKeysWithValues: parameters.map { (String($0.key), String($0.value)) })
+        for (key, value) in merged { all[key] = value }
+        let flat = FlatDictionary(all.map { (Substring($0.key), Substring($0.value)) })
+        let temporalQuery = try Self.temporalQuery(flat, context: ldContext, requireRelation: false)
+        return try await respond(selection, temporalQuery, parameters: flat, context: ldContext, exchange: exchange)
+    }
+
+    private func respond(
+        _ selection: EntityQuery,
+        _ temporalQuery: TemporalQuery,
+        parameters: FlatDictionary<Substring, Substring>,
+        context ldContext: JSONLDContext,
+        exchange: NGSIExchange
+    ) async throws -> Response {
+        let page = try await temporal.entities(
+            matching: selection,
+            attributes: temporalQuery.attributes,
+            in: exchange.brokerContext
+        )
+        let encoder = TemporalEncoder(
+            context: ldContext,
+            sysAttrs: Self.options(parameters).contains("sysAttrs"),
+            lang: parameters["lang"].map(String.init)
+        )
+        let items = page.entities.map { JSON.object(encoder.encode($0, query: temporalQuery)) }
+        var headers = HTTPFields()
+        if selection.count { headers[.ngsildResultsCount] = String(page.total) }
+        return NGSIResponse.json(
+            .array(items),
+            exchange: exchange,
+            contextValue: exchange.headerContextValue,
+            extraHeaders: headers
+        )
+    }
+
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let exchange = try NGSIExchange(request, context: context, limits: services.limits)
+        try await services.entities.requireTenant(exchange.brokerContext)
+        try await temporal.delete(id: try EntitiesController.entityId(context), in: exchange.brokerContext)
+        return NGSIResponse.empty(.noContent, exchange: exchange)
+    }
+
+    @Sendable func addAttributes(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var exchange = try NGSIExchange(request, context: context, limits: services.limits)
+        let id = try EntitiesController.entityId(context)
+        let body = try await exchange.readBody()
+        let ldContext = try await services.contexts.context(for: try exchange.contextValue(of: body))
+        let payload = try EntityDecoder(context: ldContext, now: services.entities.timestamp())
+            .temporalPayload(body, requireIdentity: false)
+        try await temporal.addAttributes(to: id, payload.instances, in: exchange.brokerContext)
+        return NGSIResponse.empty(.noContent, exchange: exchange)
+    }
+
+    @Sendable func deleteAttribute(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let exchange = try NGSIExchange(request, context: context, limits: services.limits)
+        let id = try EntitiesController.entityId(context)
+        let parameters = RepresentationOptions.formParameters(request.uri)
+        let ldContext = try await services.contexts.context(for: exchange.headerContextValue)
+        let name = ldContext.expandTerm(try Self.attributeName(context))
+        let deleteAll = try RepresentationOptions.flag(parameters, "deleteAll")
+        try await temporal.deleteAttribute(
+            entityId: id,
+            name: name,
+            datasetId: parameters["datasetId"].map(String.init),
+            deleteAll: deleteAll,
+            in: exchange.brokerContext
+        )
+        return NGSIResponse.empty(.noContent, exchange: exchange)
+    }
+
+    @Sendable func updateInstance(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var exchange = try NGSIExchange(request, context: context, limits: services.limits)
+        let id = try EntitiesController.entityId(context)
+        let instanceId = try Self.instanceId(context)
+        let body = try await exchange.readBody()
+        let ldContext = try await services.contexts.context(for: try exchange.contextValue(of: body))
+        let name = ldContext.expandTerm(try Self.attributeName(context))
+        guard case .object(let object) = body else { throw NGSIError.badRequestData("The fragment must be an object") }
+        let compactName = context.parameters.get("attrId")?.removingPercentEncoding ?? name
+        guard let value = object[compactName] ?? object[name] else {
+            throw NGSIError.badRequestData("The fragment must hold the attribute \(compactName)")
+        }
+        let instances = try EntityDecoder(context: ldContext, now: services.entities.timestamp())
+            .attribute(named: name, value)
+        guard instances.count == 1 else { throw NGSIError.badRequestData("The fragment must hold one instance") }
+        try await temporal.updateInstance(
+            entityId: id,
+            name: name,
+            instanceId: instanceId,
+            patch: instances[0],
+            in: exchange.brokerContext
+        )
+        return NGSIResponse.empty(.noContent, exchange: exchange)
+    }
+
+    @Sendable func deleteInstance(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let exchange = try NGSIExchange(request, context: context, limits: services.limits)
+        let id = try EntitiesController.entityId(context)
+        let ldContext = try await services.contexts.context(for: exchange.headerContextValue)
+        let name = ldContext.expandTerm(try Self.attributeName(context))
+        try await temporal.deleteInstance(
+            entityId: id,
+            name: name,
+            instanceId: try Self.instanceId(context),
+            in: exchange.brokerContext
+        )
+        return NGSIResponse.empty(.noContent, exchange: exchange)
+    }
+
+    // MARK: - Parameters
+
+    static func attributeName(_ context: AppRequestContext) throws(NGSIError) -> String {
+        guard let raw = context.parameters.get("attrId"), let name = raw.removingPercentEncoding,
+            NameRules.isValidName(name)
+        else { throw .badRequestData("The attribute name in the URL is not valid") }
+        return name
+    }
+
+    static func instanceId(_ context: AppRequestContext) throws(NGSIError) -> String {
+        guard let raw = context.parameters.get("instanceId"), let id = raw.removingPercentEncoding, NameRules.isURI(id)
+        else { throw .badRequestData("The instance id in the URL is not a URI") }
+        return id
+    }
+
+    static func options(_ parameters: FlatDictionary<Substring, Substring>) -> Set<String> {
+        Set((parameters["options"] ?? "").split(separator: ",").map(String.init))
+    }
+
+    /// `timerel`, `timeAt`, `endTimeAt`, `timeproperty`, `lastN`, `attrs`, and the representation (`options` or
+    /// `format` `temporalValues` / `aggregatedValues` with `aggrMethods` and `aggrPeriodDuration`).
+    static func temporalQuery(
+        _ parameters: FlatDictionary<Substring, Substring>,
+        context: JSONLDContext,
+        requireRelation: Bool
+    ) throws(NGSIError) -> TemporalQuery {
+        var query = TemporalQuery()
+        func time(_ name: String) throws(NGSIError) -> Date? {
+            guard let text = parameters[Substring(name)] else { return nil }
+            guard let date = DateTimeText.parse(String(text)) else { throw .badRequestData("\(name) must be a DateTime") }
+            return date
+        }
+        let timeAt = try time("timeAt")
+        let endTimeAt = try time("endTimeAt")
+        if let timerel = parameters["timerel"] {
+            guard let timeAt else { throw .badRequestData("timerel needs timeAt") }
+            switch timerel {
+            case "before": query.relation = .before(timeAt)
+            case "after": query.relation = .after(timeAt)
+            case "between":
+                guard let endTimeAt else { throw .badRequestData("timerel=between needs endTimeAt") }
+                guard endTimeAt > timeAt else { throw .badRequestData("endTimeAt must be after timeAt") }
+                query.relation = .between(timeAt, endTimeAt)
+            default: throw .badRequestData("timerel must be before, after or between")
+            }
+        } else if requireRelation {
+            throw .badRequestData("A temporal query needs timerel")
+        } else if timeAt != nil || endTimeAt != nil {
+            throw .badRequestData("timeAt and endTimeAt need timerel")
+        }
+        if let property = parameters["timeproperty"] {
+            guard let value = TemporalQuery.TimeProperty(rawValue: String(property)) else {
+                throw .badRequestData("timeproperty must be observedAt, createdAt or modifiedAt")
+            }
+            query.timeProperty = value
+        }
+        if let lastN = parameters["lastN"] {
+            guard let value = Int(lastN), value > 0 else { throw .badRequestData("lastN must be a positive integer") }
+            query.lastN = value
+        }
+        if let attrs = parameters["attrs"] {
+            let names = attrs.split(separator: ",").map(String.init)
+            guard !names.isEmpty, names.allSatisfy(NameRules.isValidName) else {
+                throw .badRequestData("attrs must be a list of attribute names")
+            }
+            query.attributes = Set(names.map(context.expandTerm))
+        }
+        let options = Self.options(parameters).union(parameters["format"].map { [String($0)] } ?? [])
+        if options.contains("aggregatedValues") {
+            guard let text = parameters["aggrMethods"], !text.isEmpty else {
+                throw .badRequestData("aggregatedValues needs aggrMethods")
+            }
+            var methods: [AggregationMethod] = []
+            for name in text.split(separator: ",") {
+                guard let method = AggregationMethod(rawValue: String(name)) else {
+                    throw .badRequestData("Unknown aggregation method \(name)")
+                }
+                methods.append(method)
+            }
+            var period: TimeInterval?
+            if let text = parameters["aggrPeriodDuration"] {
+                guard let seconds = ISODuration.seconds(String(text)), seconds > 0 else {
+                    throw .badRequestData("aggrPeriodDuration must be an ISO 8601 duration")
+                }
+                period = seconds
+            }
+            query.representation = .aggregated(methods: methods, period: period)
+        } else if options.contains("temporalValues") {
+            query.representation = .temporalValues
+        } else if parameters["aggrMethods"] != nil {
+            throw .badRequestData("aggrMethods needs options=aggregatedValues")
+        }
+        return query
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import GRDB
+import MachiCore
+import MachiStore
+import OrderedCollections
+
+/// Writes attribute instances and temporal entity rows inside the caller's transaction.
+struct TemporalWriter {
+    let db: Database
+    let terms: TermTable
+
+    /// Records the instances a committed entity change wrote: every instance of `after` that is new or differs
+    /// from `before`'s instance of the same `datasetId`. A deletion records nothing (the history stays).
+    func record(before: Entity?, after: Entity?, at time: Date) throws {
+        guard let after else { return }
+        var changed: [(name: String, attribute: Attribute)] = []
+        for (name, instances) in after.attributes {
+            let old = before?.attributes[name] ?? []
+            for instance in instances where !old.contains(instance) {
+                changed.append((name, instance))
+            }
+        }
+        guard !changed.isEmpty else { return }
+        let entity = try upsertEntity(id: after.id, types: after.types, at: time)
+        try insert(changed, entity: entity, at: time)
+    }
+
+    /// The temporal entity's rowid, inserting it or refreshing its types and modification time.
+    func upsertEntity(id: String, types: [String], at time: Date) throws -> Int64 {
+        let typesText = JSONWriter.string(of: .array(types.map(JSON.string)))
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO temporal_entity (id, types, created_at, modified_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET types = excluded.types, modified_at = excluded.modified_at
+                RETURNING rowid
+                """
+        )
+        guard
+            let rowid = try Int64.fetchOne(
+                statement,
+                arguments: [id, typesText, time.timeIntervalSince1970, time.timeIntervalSince1970]
+            )
+        else { throw StoreError(.internalError, "the temporal entity row was not written") }
+        return rowid
+    }
+
+    func insert(_ instances: [(name: String, attribute: Attribute)], entity: Int64, at time: Date) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO attr_instance (entity, name, dataset_id, observed_at, created_at, modified_at, doc)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        )
+        for (name, attribute) in instances {
+            var members = attribute.members
+            members["instanceId"] = nil
+            let observedAt = members["observedAt"]?.stringValue.flatMap(DateTimeText.parse)?.timeIntervalSince1970
+            try statement.execute(arguments: [
+                entity, terms.id(name), attribute.datasetId, observedAt, time.timeIntervalSince1970,
+                time.timeIntervalSince1970, JSONWriter.string(of: .object(members)),
+            ])
+        }
+    }
+}
