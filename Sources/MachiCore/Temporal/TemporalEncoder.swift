@@ -81,10 +81,21 @@ public struct TemporalEncoder {
         let kind = instances.first?.attribute.kind ?? .property
         let pairs: [JSON] = instances.map { instance in
             let value = render(instance.attribute, name: instance.name, format: .keyValues)
-            let time = instance.time(query.timeProperty).map { JSON.string(DateTimeText.format($0)) } ?? .null
-            return .array([value, time])
+            return .array([value, Self.timeText(instance, query.timeProperty)])
         }
         return ["type": .string(kind.rawValue), Self.valuesMember(kind): .array(pairs)]
+    }
+
+    /// An instance's time as text: `observedAt` as it was written, the broker's own times formatted.
+    static func timeText(_ instance: AttributeInstance, _ property: TemporalQuery.TimeProperty) -> JSON {
+        if property == .observedAt, let text = instance.attribute.members["observedAt"]?.stringValue { return .string(text) }
+        return instance.time(property).map { .string(timeText($0)) } ?? .null
+    }
+
+    /// A DateTime in UTC, with milliseconds only when it has any (`2020-08-01T12:03:00Z`).
+    static func timeText(_ date: Date) -> String {
+        let text = DateTimeText.format(date)
+        return text.hasSuffix(".000Z") ? String(text.dropLast(5)) + "Z" : text
     }
 
     static func valuesMember(_ kind: AttributeKind) -> String {
@@ -138,8 +149,8 @@ public struct TemporalEncoder {
             out[method.rawValue] = .array(
                 buckets.map { bucket in
                     .array([
-                        Self.aggregate(method, bucket.values), .string(DateTimeText.format(bucket.start)),
-                        .string(DateTimeText.format(bucket.end)),
+                        Self.aggregate(method, bucket.values), .string(Self.timeText(bucket.start)),
+                        .string(Self.timeText(bucket.end)),
                     ])
                 }
             )

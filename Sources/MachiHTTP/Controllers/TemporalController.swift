@@ -21,6 +21,19 @@ struct TemporalController {
         router.patch("temporal/entities/{entityId}/attrs/{attrId}/{instanceId}", use: updateInstance)
         router.delete("temporal/entities/{entityId}/attrs/{attrId}/{instanceId}", use: deleteInstance)
         router.post("temporal/entityOperations/query", use: queryBody)
+        router.delete("temporal/entities", use: methodNotAllowed)
+        router.patch("temporal/entities", use: methodNotAllowed)
+        router.patch("temporal/entities/{entityId}/attrs/{attrId}", use: methodNotAllowed)
+        router.delete("temporal/entities/{entityId}/attrs", use: methodNotAllowed)
+    }
+
+    /// An operation on a collection that needs an id (an entity, an attribute instance).
+    @Sendable func methodNotAllowed(_ request: Request, context: AppRequestContext) async throws -> Response {
+        Response(
+            status: .methodNotAllowed,
+            headers: [.allow: "GET, POST"],
+            body: NGSIResponse.problem(.badRequestData("The operation needs an id in the URL")).body
+        )
     }
 
     @Sendable func createOrUpdate(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -40,6 +53,7 @@ struct TemporalController {
         try await services.entities.requireTenant(exchange.brokerContext)
         let id = try EntitiesController.entityId(context)
         let parameters = RepresentationOptions.formParameters(request.uri)
+        try Self.validateRepresentation(parameters)
         let ldContext = try await services.contexts.context(for: exchange.headerContextValue)
         let temporalQuery = try Self.temporalQuery(parameters, context: ldContext, requireRelation: false)
         let entity = try await temporal.entity(id: id, attributes: temporalQuery.attributes, in: exchange.brokerContext)
@@ -56,19 +70,29 @@ struct TemporalController {
         let exchange = try NGSIExchange(request, context: context, limits: services.limits, offered: [.json, .jsonLD])
         try await services.entities.requireTenant(exchange.brokerContext)
         let parameters = RepresentationOptions.formParameters(request.uri)
+        try Self.validateRepresentation(parameters)
         let ldContext = try await services.contexts.context(for: exchange.headerContextValue)
         let builder = EntityQueryBuilder(context: ldContext, limits: services.limits)
         var selection = try builder.page(parameters)
-        if let ids = RepresentationOptions.list(parameters, "id") { selection.ids = ids }
+        if let ids = RepresentationOptions.list(parameters, "id") {
+            for id in ids where !NameRules.isURI(id) { throw NGSIError.badRequestData("The id \"\(id)\" is not a URI") }
+            selection.ids = ids
+        }
         if let pattern = parameters["idPattern"] { selection.idPattern = try FilterDecoder.validatedPattern(String(pattern)) }
         if let type = parameters["type"], type != "*" { selection.types = try builder.parseTypes(String(type)) }
         let temporalQuery = try Self.temporalQuery(parameters, context: ldContext, requireRelation: false)
-        guard selection.ids != nil || selection.types != nil || temporalQuery.attributes != nil
-            || selection.idPattern != nil || parameters["q"] != nil
-        else {
-            throw NGSIError.badRequestData("A temporal query needs at least one of id, idPattern, type, attrs or q")
+        var q: QueryExpression?
+        if let text = parameters["q"] { q = try builder.parseQ(String(text)) }
+        if let depth = q?.linkedEntityDepth, depth > 0 {
+            throw NGSIError.badRequestData("Linked Entity terms (rel{…}) are not allowed in a temporal query")
         }
-        if let q = parameters["q"] { _ = try builder.parseQ(String(q)) }
+        if let csf = parameters["csf"] { _ = try EntityQueryBuilder.validatedContextSourceFilter(String(csf)) }
+        let names = RepresentationOptions.list(parameters, "attrs")
+        guard parameters["type"] != nil || EntityQueryBuilder.narrows(names) || EntityQueryBuilder.narrows(q)
+            || parameters["georel"] != nil || parameters["scopeQ"] != nil || parameters["local"] == "true"
+        else {
+            throw NGSIError.badRequestData("A temporal query needs at least one of type, attrs, q, geoQ or scopeQ")
+        }
         return try await respond(selection, temporalQuery, parameters: parameters, context: ldContext, exchange: exchange)
     }
 
@@ -138,7 +162,11 @@ struct TemporalController {
             sysAttrs: Self.options(parameters).contains("sysAttrs"),
             lang: parameters["lang"].map(String.init)
         )
-        let items = page.entities.map { JSON.object(encoder.encode($0, query: temporalQuery)) }
+        // An entity none of whose instances is selected (by time or attrs) is not a result.
+        let identity: Set<String> = ["id", "type", "createdAt", "modifiedAt", "scope"]
+        let items = page.entities.map { encoder.encode($0, query: temporalQuery) }
+            .filter { object in object.keys.contains { !identity.contains($0) } }
+            .map(JSON.object)
         var headers = HTTPFields()
         if selection.count { headers[.ngsildResultsCount] = String(page.total) }
         return NGSIResponse.json(
@@ -193,7 +221,9 @@ struct TemporalController {
         let name = ldContext.expandTerm(try Self.attributeName(context))
         guard case .object(let object) = body else { throw NGSIError.badRequestData("The fragment must be an object") }
         let compactName = context.parameters.get("attrId")?.removingPercentEncoding ?? name
-        guard let value = object[compactName] ?? object[name] else {
+        // The fragment is the instance itself, or an object holding it under the attribute's name.
+        let isInstance = object["type"]?.stringValue.flatMap(AttributeKind.init(rawValue:)) != nil
+        guard let value = isInstance ? body : (object[compactName] ?? object[name]) else {
             throw NGSIError.badRequestData("The fragment must hold the attribute \(compactName)")
         }
         let instances = try EntityDecoder(context: ldContext, now: services.entities.timestamp())
@@ -236,6 +266,23 @@ struct TemporalController {
         guard let raw = context.parameters.get("instanceId"), let id = raw.removingPercentEncoding, NameRules.isURI(id)
         else { throw .badRequestData("The instance id in the URL is not a URI") }
         return id
+    }
+
+    /// The representation parameters shared with entity retrieval (`options`, `format`, `pick`, `omit`, `attrs`,
+    /// `lang`, …) are checked as there; `orderBy` and linked projections have no meaning for a temporal result.
+    static func validateRepresentation(_ parameters: FlatDictionary<Substring, Substring>) throws(NGSIError) {
+        var shared: [(Substring, Substring)] = []
+        for (key, value) in parameters {
+            if key == "format", value == "temporalValues" || value == "aggregatedValues" { continue }
+            shared.append((key, value))
+        }
+        let options = try RepresentationOptions(FlatDictionary(shared))
+        if options.join != nil || (options.pick?.depth ?? 0) > 0 || (options.omit?.depth ?? 0) > 0 {
+            throw .badRequestData("Linked Entity projections and join do not apply to temporal representations")
+        }
+        if let orderBy = parameters["orderBy"], orderBy != "id" {
+            throw .badRequestData("A temporal query can only be ordered by id")
+        }
     }
 
     static func options(_ parameters: FlatDictionary<Substring, Substring>) -> Set<String> {
@@ -310,7 +357,7 @@ struct TemporalController {
                 period = seconds
             }
             query.representation = .aggregated(methods: methods, period: period)
-        } else if options.contains("temporalValues") {
+        } else if !options.isDisjoint(with: ["temporalValues", "keyValues", "simplified"]) {
             query.representation = .temporalValues
         } else if parameters["aggrMethods"] != nil {
             throw .badRequestData("aggrMethods needs options=aggregatedValues")
