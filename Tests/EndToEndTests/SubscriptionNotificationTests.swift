@@ -135,6 +135,34 @@ import Testing
         }
     }
 
+    /// Subscriptions that share an endpoint still get their queued changes in few notifications, not one each.
+    @Test func subscriptionsSharingAnEndpointAreBatched() async throws {
+        try await NotificationReceiver.run { receiver in
+            try await withLiveMachi { client in
+                for _ in 0..<2 {
+                    _ = try await client.post(
+                        "/ngsi-ld/v1/subscriptions",
+                        Self.subscription(to: receiver.url, extra: #""notificationTrigger": ["entityCreated"],"#)
+                    )
+                }
+                let batch = (0..<50).map { waterObserved("urn:ngsi-ld:WaterObserved:b\($0)", height: 1) }
+                let created = try await client.post(
+                    "/ngsi-ld/v1/entityOperations/create",
+                    "[" + batch.joined(separator: ",") + "]"
+                )
+                #expect(created.status == 201)
+                let entities = try await receiver.waitForEntities(100)
+                #expect(entities.count == 100)
+                // Each notification carries one subscription's entities: far fewer than one per entity.
+                #expect(receiver.notifications.count < 20, "\(receiver.notifications.count) notifications")
+                for notification in receiver.notifications {
+                    let ids = notification.body["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+                    #expect(Set(ids).count == ids.count, "an entity twice in one notification")
+                }
+            }
+        }
+    }
+
     @Test func aFailedDeliveryIsRetriedAndRecorded() async throws {
         try await NotificationReceiver.run(.failFirst(1)) { receiver in
             try await withLiveMachi { client in

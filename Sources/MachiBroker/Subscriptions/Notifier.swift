@@ -27,7 +27,7 @@ public final class Notifier: Sendable {
         /// How often due times (retries, throttling, periodic subscriptions) are checked without a wake-up.
         public var tick: Duration = .milliseconds(200)
         /// Entries read per tenant and round.
-        public var batchSize = 256
+        public var batchSize = 2048
         /// Most entities in one notification.
         public var maxEntitiesPerNotification = 100
 
@@ -160,7 +160,17 @@ public final class Notifier: Sendable {
     private func deliver(_ entries: [OutboxEntry], tenant: String) async {
         var outcomes: [(sequence: Int64, outcome: DeliveryOutcome)] = []
         var changedStatus: [String: SubscriptionStatus] = [:]
-        // Consecutive entries of one subscription go out together, in order.
+        // The entries of one subscription go out together, in order (subscriptions sharing an endpoint take turns
+        // by their first entry); a stable sort keeps each subscription's order.
+        var firstIndex: [String: Int] = [:]
+        for (index, entry) in entries.enumerated() where firstIndex[entry.subscriptionId] == nil {
+            firstIndex[entry.subscriptionId] = index
+        }
+        let entries = entries.enumerated().sorted { lhs, rhs in
+            let left = firstIndex[lhs.element.subscriptionId] ?? 0
+            let right = firstIndex[rhs.element.subscriptionId] ?? 0
+            return left != right ? left < right : lhs.offset < rhs.offset
+        }.map(\.element)
         var index = 0
         while index < entries.count {
             let subscriptionId = entries[index].subscriptionId

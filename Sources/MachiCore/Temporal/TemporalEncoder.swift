@@ -31,6 +31,9 @@ public struct TemporalEncoder {
     public var context: JSONLDContext
     public var sysAttrs: Bool
     public var lang: String?
+    /// Expanded `pick` / `omit` projections (4.21): attributes and the entity members `id` and `type`.
+    public var pick: Set<String>?
+    public var omit: Set<String> = []
 
     public init(context: JSONLDContext, sysAttrs: Bool = false, lang: String? = nil) {
         self.context = context
@@ -38,16 +41,22 @@ public struct TemporalEncoder {
         self.lang = lang
     }
 
+    func keeps(_ member: String) -> Bool {
+        if omit.contains(member) { return false }
+        return pick?.contains(member) ?? true
+    }
+
     public func encode(_ entity: TemporalEntity, query: TemporalQuery) -> JSONObject {
-        var out: JSONObject = ["id": .string(entity.id)]
+        var out: JSONObject = [:]
+        if keeps("id") { out["id"] = .string(entity.id) }
         let types = entity.types.map { JSON.string(context.compactIRI($0)) }
-        out["type"] = types.count == 1 ? types[0] : .array(types)
+        if keeps("type") { out["type"] = types.count == 1 ? types[0] : .array(types) }
         if sysAttrs {
             if let createdAt = entity.createdAt { out["createdAt"] = .string(DateTimeText.format(createdAt)) }
             if let modifiedAt = entity.modifiedAt { out["modifiedAt"] = .string(DateTimeText.format(modifiedAt)) }
         }
         let start = aggregationStart(entity, query)
-        for (name, all) in entity.instances {
+        for (name, all) in entity.instances where keeps(name) {
             if let attributes = query.attributes, !attributes.contains(name) { continue }
             let instances = query.select(all)
             guard !instances.isEmpty else { continue }
@@ -56,7 +65,15 @@ public struct TemporalEncoder {
             case .normalized:
                 out[key] = .array(instances.map { .object(normalized($0)) })
             case .temporalValues:
-                out[key] = .object(temporalValues(instances, query))
+                // One object per datasetId (the default instance first), or the object alone.
+                var groups: OrderedDictionary<String?, [AttributeInstance]> = [:]
+                for instance in instances { groups[instance.attribute.datasetId, default: []].append(instance) }
+                let objects = groups.sorted { ($0.key ?? "") < ($1.key ?? "") }.map { datasetId, members in
+                    var object = temporalValues(members, query)
+                    if let datasetId { object["datasetId"] = .string(datasetId) }
+                    return JSON.object(object)
+                }
+                out[key] = objects.count == 1 ? objects[0] : .array(objects)
             case .aggregated(let methods, let period):
                 out[key] = .object(aggregated(instances, query, methods: methods, period: period, start: start))
             }

@@ -79,12 +79,15 @@ public struct TemporalQuery: Sendable {
     /// Expanded attribute names; `nil`: all.
     public var attributes: Set<String>?
     public var representation: Representation = .normalized
+    /// Only instances of these datasetIds (`@none`: the default instance); `nil`: all.
+    public var datasetIds: Set<String>?
 
     public init() {}
 
     /// Applies the filters to one attribute's instances (any order): time relation, then `lastN`, in time order.
     public func select(_ instances: [AttributeInstance]) -> [AttributeInstance] {
         var selected = instances.filter { instance in
+            if let datasetIds, !datasetIds.contains(instance.attribute.datasetId ?? "@none") { return false }
             guard let relation else { return true }
             guard let time = instance.time(timeProperty) else { return false }
             return relation.contains(time)

@@ -57,11 +57,7 @@ struct TemporalController {
         let ldContext = try await services.contexts.context(for: exchange.headerContextValue)
         let temporalQuery = try Self.temporalQuery(parameters, context: ldContext, requireRelation: false)
         let entity = try await temporal.entity(id: id, attributes: temporalQuery.attributes, in: exchange.brokerContext)
-        let encoder = TemporalEncoder(
-            context: ldContext,
-            sysAttrs: Self.options(parameters).contains("sysAttrs"),
-            lang: parameters["lang"].map(String.init)
-        )
+        let encoder = try Self.encoder(parameters, context: ldContext)
         let body = encoder.encode(entity, query: temporalQuery)
         return NGSIResponse.json(.object(body), exchange: exchange, contextValue: exchange.headerContextValue)
     }
@@ -152,16 +148,37 @@ struct TemporalController {
         context ldContext: JSONLDContext,
         exchange: NGSIExchange
     ) async throws -> Response {
-        let page = try await temporal.entities(
-            matching: selection,
+        // Geo-queries and ordering need every match before the page is cut.
+        var everything = selection
+        let needsAll = selection.geo != nil || parameters["orderBy"] != nil
+        if needsAll {
+            everything.offset = 0
+            everything.limit = Int.max
+        }
+        var page = try await temporal.entities(
+            matching: everything,
             attributes: temporalQuery.attributes,
             in: exchange.brokerContext
         )
-        let encoder = TemporalEncoder(
-            context: ldContext,
-            sysAttrs: Self.options(parameters).contains("sysAttrs"),
-            lang: parameters["lang"].map(String.init)
-        )
+        if needsAll {
+            var entities = page.entities
+            if let geo = selection.geo {
+                // The entity is where its latest GeoProperty instance says.
+                entities = entities.filter { entity in
+                    guard let instance = entity.instances[geo.geoproperty]?.max(by: { $0.sequence < $1.sequence }) else {
+                        return false
+                    }
+                    let latest = Entity(id: entity.id, types: entity.types, attributes: [geo.geoproperty: [instance.attribute]])
+                    return EntityQuery(geo: geo).matches(latest)
+                }
+            }
+            if let orderBy = parameters["orderBy"] {
+                let descending = orderBy.hasSuffix(";desc")
+                entities.sort { descending ? $0.id > $1.id : $0.id < $1.id }
+            }
+            page = (Array(entities.dropFirst(selection.offset).prefix(selection.limit)), entities.count)
+        }
+        let encoder = try Self.encoder(parameters, context: ldContext)
         // An entity none of whose instances is selected (by time or attrs) is not a result.
         let identity: Set<String> = ["id", "type", "createdAt", "modifiedAt", "scope"]
         let items = page.entities.map { encoder.encode($0, query: temporalQuery) }
@@ -280,9 +297,27 @@ struct TemporalController {
         if options.join != nil || (options.pick?.depth ?? 0) > 0 || (options.omit?.depth ?? 0) > 0 {
             throw .badRequestData("Linked Entity projections and join do not apply to temporal representations")
         }
-        if let orderBy = parameters["orderBy"], orderBy != "id" {
+        if let orderBy = parameters["orderBy"], orderBy != "id", orderBy != "id;asc", orderBy != "id;desc" {
             throw .badRequestData("A temporal query can only be ordered by id")
         }
+    }
+
+    /// The temporal encoder for the request's representation parameters.
+    static func encoder(
+        _ parameters: FlatDictionary<Substring, Substring>,
+        context: JSONLDContext
+    ) throws(NGSIError) -> TemporalEncoder {
+        var encoder = TemporalEncoder(
+            context: context,
+            sysAttrs: options(parameters).contains("sysAttrs"),
+            lang: parameters["lang"].map(String.init)
+        )
+        let expand = { (name: String) in ["id", "type"].contains(name) ? name : context.expandTerm(name) }
+        if let pick = parameters["pick"] { encoder.pick = Set(try Projection.parse(String(pick)).names.map(expand)) }
+        if let omit = parameters["omit"] {
+            encoder.omit = Set(try Projection.parse(String(omit), parameter: "omit").names.map(expand))
+        }
+        return encoder
     }
 
     static func options(_ parameters: FlatDictionary<Substring, Substring>) -> Set<String> {
@@ -330,6 +365,7 @@ struct TemporalController {
             guard let value = Int(lastN), value > 0 else { throw .badRequestData("lastN must be a positive integer") }
             query.lastN = value
         }
+        if let list = RepresentationOptions.list(parameters, "datasetId") { query.datasetIds = Set(list) }
         if let attrs = parameters["attrs"] {
             let names = attrs.split(separator: ",").map(String.init)
             guard !names.isEmpty, names.allSatisfy(NameRules.isValidName) else {
