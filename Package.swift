@@ -11,7 +11,9 @@ let package = Package(
     name: "machi",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "machi", targets: ["machi"])
+        .executable(name: "machi", targets: ["machi"]),
+        // The raw HTTP and SQLite ceilings `scripts/bench` compares Machi with (docs/baselines.md).
+        .executable(name: "machi-baseline", targets: ["MachiBaseline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -110,6 +112,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(
+            name: "MachiBaseline",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

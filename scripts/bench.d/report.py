@@ -285,8 +285,8 @@ def markdown(document: dict) -> str:
     lines += [f"| {name} | {figure} | {hardware} | <{source}> |" for name, figure, hardware, source in PUBLISHED]
 
     lines += ["", "## How it is measured", "",
-              "- `scripts/bench` builds Machi in release mode (`--scratch-path .build-bench`) and the baselines "
-              "(`Benchmarks/`, a separate package, release mode, the same Swift settings), installs wrk (Debian) "
+              "- `scripts/bench` builds Machi and the baselines (`machi-baseline`, [baselines.md](baselines.md)) in "
+              "release mode with the same Swift settings (`--scratch-path .build-bench`), installs wrk (Debian) "
               "if missing, starts Machi on a fresh temporary SQLite store, and stops everything it started on exit.",
               f"- Load generator: wrk on loopback, {run['wrk_threads']} thread, {run['connections']} connections "
               f"({run['batch_connections']} for batches), Lua scripts in `scripts/bench.d/lua/` that build every "
