@@ -41,6 +41,16 @@ import Testing
             #expect(recent.json.arrayValue?.count == 1)
             #expect(recent.json.arrayValue?.first?["height"]?.arrayValue?.compactMap { $0["value"]?.numberValue } == [2.5, 3.5])
 
+            // q holds when an instance inside the time window satisfies it (5.7.4.4).
+            let inWindow = try await client.get(
+                "/ngsi-ld/v1/temporal/entities?type=WaterObserved&q=height>3&timerel=after&timeAt=2026-11-21T09:25:00Z"
+            )
+            #expect(inWindow.json.arrayValue?.compactMap { $0["id"]?.stringValue } == ["urn:ngsi-ld:WaterObserved:t"])
+            let outOfWindow = try await client.get(
+                "/ngsi-ld/v1/temporal/entities?type=WaterObserved&q=height>3&timerel=before&timeAt=2026-11-21T09:25:00Z"
+            )
+            #expect(outOfWindow.json.arrayValue?.isEmpty == true)
+
             let last = try await client.get(
                 "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:WaterObserved:t?attrs=height&lastN=1&options=temporalValues"
             )
@@ -70,6 +80,27 @@ import Testing
 
             #expect(try await client.send(.delete, "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:t1").status == 204)
             #expect(try await client.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:t1").status == 404)
+        }
+    }
+
+    /// More than 30 instances in a response: 206 with the covered span in `Content-Range` (6.3.10).
+    @Test func longHistoriesArePaginated() async throws {
+        try await withMachi { client in
+            let instances = (0..<40).map { minute in
+                #"{"type": "Property", "value": \#(minute), "observedAt": "2020-08-01T12:\#(String(format: "%02d", minute)):00Z"}"#
+            }
+            let body = #"{"id": "urn:ngsi-ld:Vehicle:p", "type": "Vehicle", "speed": [\#(instances.joined(separator: ","))]}"#
+            #expect(try await client.post("/ngsi-ld/v1/temporal/entities", body).status == 201)
+            let first = try await client.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:p")
+            #expect(first.status == 206)
+            #expect(first.json["speed"]?.arrayValue?.count == 30)
+            #expect(first.header("Content-Range") == "date-time 2020-08-01T12:00:00Z-2020-08-01T12:29:00Z/*")
+            let last = try await client.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:p?lastN=35")
+            #expect(last.status == 206)
+            #expect(last.header("Content-Range") == "date-time 2020-08-01T12:39:00Z-2020-08-01T12:10:00Z/35")
+            let few = try await client.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:p?lastN=5")
+            #expect(few.status == 200)
+            #expect(few.json["speed"]?.arrayValue?.count == 5)
         }
     }
 

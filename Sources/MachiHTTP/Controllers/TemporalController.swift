@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HTTPTypes
 import MachiBroker
 import MachiCore
 import OrderedCollections
@@ -58,8 +59,17 @@ struct TemporalController {
         let temporalQuery = try Self.temporalQuery(parameters, context: ldContext, requireRelation: false)
         let entity = try await temporal.entity(id: id, attributes: temporalQuery.attributes, in: exchange.brokerContext)
         let encoder = try Self.encoder(parameters, context: ldContext)
-        let body = encoder.encode(entity, query: temporalQuery)
-        return NGSIResponse.json(.object(body), exchange: exchange, contextValue: exchange.headerContextValue)
+        let (cut, range) = Self.pagination.apply([entity], temporalQuery)
+        let body = encoder.encode(cut[0], query: temporalQuery)
+        var headers = HTTPFields()
+        if let range { headers[HTTPField.Name("Content-Range")!] = range.header }
+        return NGSIResponse.json(
+            .object(body),
+            status: range == nil ? .ok : .partialContent,
+            exchange: exchange,
+            contextValue: exchange.headerContextValue,
+            extraHeaders: headers
+        )
     }
 
     @Sendable func query(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -83,6 +93,13 @@ struct TemporalController {
             throw NGSIError.badRequestData("Linked Entity terms (rel{…}) are not allowed in a temporal query")
         }
         if let csf = parameters["csf"] { _ = try EntityQueryBuilder.validatedContextSourceFilter(String(csf)) }
+        selection.q = q
+        selection.geo = try builder.geoQuery(
+            georel: parameters["georel"].map(String.init),
+            geometry: parameters["geometry"].map(String.init),
+            coordinates: parameters["coordinates"].map { .string(String($0)) },
+            geoproperty: parameters["geoproperty"].map(String.init)
+        )
         let names = RepresentationOptions.list(parameters, "attrs")
         guard parameters["type"] != nil || EntityQueryBuilder.narrows(names) || EntityQueryBuilder.narrows(q)
             || parameters["georel"] != nil || parameters["scopeQ"] != nil || parameters["local"] == "true"
@@ -116,6 +133,11 @@ struct TemporalController {
                 selection.selectors = selectors
             }
         }
+        if let q = object["q"] {
+            guard let text = q.stringValue else { throw NGSIError.badRequestData("q must be a string") }
+            selection.q = try builder.parseQ(text)
+        }
+        if let geoQ = object["geoQ"] { selection.geo = try builder.filters.geoQuery(object: geoQ) }
         // The body's temporalQ and attrs read like the URL parameters.
         var merged: [(String, String)] = []
         if case .object(let temporalQ)? = object["temporalQ"] {
@@ -150,7 +172,8 @@ struct TemporalController {
     ) async throws -> Response {
         // Geo-queries and ordering need every match before the page is cut.
         var everything = selection
-        let needsAll = selection.geo != nil || parameters["orderBy"] != nil
+        everything.q = nil
+        let needsAll = selection.geo != nil || selection.q != nil || parameters["orderBy"] != nil
         if needsAll {
             everything.offset = 0
             everything.limit = Int.max
@@ -172,6 +195,18 @@ struct TemporalController {
                     return EntityQuery(geo: geo).matches(latest)
                 }
             }
+            if let q = selection.q {
+                // 5.7.4.4: q is checked against the instances the temporal filters selected; a term holds when
+                // one of its attribute's selected instances satisfies it.
+                entities = entities.filter { entity in
+                    var selected = Entity(id: entity.id, types: entity.types)
+                    for (name, instances) in entity.instances {
+                        let kept = temporalQuery.select(instances)
+                        if !kept.isEmpty { selected.attributes[name] = kept.map(\.attribute) }
+                    }
+                    return EntityQuery(q: q).matches(selected)
+                }
+            }
             if let orderBy = parameters["orderBy"] {
                 let descending = orderBy.hasSuffix(";desc")
                 entities.sort { descending ? $0.id > $1.id : $0.id < $1.id }
@@ -179,15 +214,18 @@ struct TemporalController {
             page = (Array(entities.dropFirst(selection.offset).prefix(selection.limit)), entities.count)
         }
         let encoder = try Self.encoder(parameters, context: ldContext)
+        let (cut, range) = Self.pagination.apply(page.entities, temporalQuery)
         // An entity none of whose instances is selected (by time or attrs) is not a result.
         let identity: Set<String> = ["id", "type", "createdAt", "modifiedAt", "scope"]
-        let items = page.entities.map { encoder.encode($0, query: temporalQuery) }
+        let items = cut.map { encoder.encode($0, query: temporalQuery) }
             .filter { object in object.keys.contains { !identity.contains($0) } }
             .map(JSON.object)
         var headers = HTTPFields()
         if selection.count { headers[.ngsildResultsCount] = String(page.total) }
+        if let range { headers[HTTPField.Name("Content-Range")!] = range.header }
         return NGSIResponse.json(
             .array(items),
+            status: range == nil ? .ok : .partialContent,
             exchange: exchange,
             contextValue: exchange.headerContextValue,
             extraHeaders: headers
@@ -301,6 +339,10 @@ struct TemporalController {
             throw .badRequestData("A temporal query can only be ordered by id")
         }
     }
+
+    /// At most this many attribute instances per entity in one response (6.3.10); more answer 206 with a
+    /// `Content-Range`.
+    static let pagination = TemporalPagination(limit: 30)
 
     /// The temporal encoder for the request's representation parameters.
     static func encoder(
