@@ -61,6 +61,11 @@ struct TemporalController {
         let encoder = try Self.encoder(parameters, context: ldContext)
         let (cut, range) = Self.pagination.apply([entity], temporalQuery)
         let body = encoder.encode(cut[0], query: temporalQuery)
+        // Asking for attributes (attrs, pick, omit) of which nothing is left finds nothing.
+        let asked = temporalQuery.attributes != nil || parameters["pick"] != nil || parameters["omit"] != nil
+        if asked, body.isEmpty || !body.keys.contains(where: { !["id", "type", "createdAt", "modifiedAt"].contains($0) }) {
+            throw NGSIError.notFound("Entity \(id) has none of the requested attributes in its temporal evolution")
+        }
         var headers = HTTPFields()
         if let range { headers[HTTPField.Name("Content-Range")!] = range.header }
         return NGSIResponse.json(
