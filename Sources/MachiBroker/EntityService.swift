@@ -22,7 +22,7 @@ public struct EntityService: Sendable {
     /// - Throws: `ResourceNotFound` when the entity (or the tenant) does not exist.
     public func entity(id: String, in context: BrokerContext) async throws(NGSIError) -> Entity {
         try await requireTenant(context)
-        guard let entity = try await perform({ try await store.entity(id: id, tenant: context.storeTenant) }) else {
+        guard let entity = try await storeCall({ try await store.entity(id: id, tenant: context.storeTenant) }) else {
             throw .notFound("Entity \(id) not found")
         }
         return entity
@@ -31,19 +31,19 @@ public struct EntityService: Sendable {
     /// Query Entities.
     public func query(_ query: EntityQuery, in context: BrokerContext) async throws(NGSIError) -> EntityPage {
         try await requireTenant(context)
-        return try await perform { try await store.query(query, tenant: context.storeTenant) }
+        return try await storeCall { try await store.query(query, tenant: context.storeTenant) }
     }
 
     /// The types and attributes present (for `/types` and `/attributes`).
     public func typeSummaries(in context: BrokerContext) async throws(NGSIError) -> [TypeSummary] {
         try await requireTenant(context)
-        return try await perform { try await store.typeSummaries(tenant: context.storeTenant) }
+        return try await storeCall { try await store.typeSummaries(tenant: context.storeTenant) }
     }
 
     /// Throws `NonexistentTenant`-as-404 when a named tenant has never been written to.
     public func requireTenant(_ context: BrokerContext) async throws(NGSIError) {
         guard let tenant = context.tenant else { return }
-        let exists = try await perform { try await store.tenantExists(tenant) }
+        let exists = try await storeCall { try await store.tenantExists(tenant) }
         guard exists else { throw NGSIError(.nonexistentTenant, "Tenant \(tenant) does not exist") }
     }
 
@@ -56,7 +56,7 @@ public struct EntityService: Sendable {
     ) async throws(NGSIError)
         -> [Result<EntityChangeResult, NGSIError>]
     {
-        try await perform { try await store.apply(changes, tenant: context.storeTenant) }
+        try await storeCall { try await store.apply(changes, tenant: context.storeTenant) }
     }
 
     /// Applies one change and returns its result, or throws its error.
@@ -108,17 +108,6 @@ public struct EntityService: Sendable {
             guard var entity = existing else { throw NGSIError.notFound("Entity \(id) not found") }
             try body(&entity)
             return entity
-        }
-    }
-
-    /// Runs a store call, turning store failures into a generic `InternalError` (no SQL reaches clients).
-    func perform<T>(_ body: () async throws -> T) async throws(NGSIError) -> T {
-        do {
-            return try await body()
-        } catch let error as NGSIError {
-            throw error
-        } catch {
-            throw NGSIError(.internalError, "The store failed: \(String(describing: error))")
         }
     }
 }

@@ -15,7 +15,7 @@ public struct TemporalService: Sendable {
 
     /// Adds the payload's instances, creating the temporal representation if needed. Returns whether it was created.
     public func createOrUpdate(_ payload: TemporalPayload, in context: BrokerContext) async throws(NGSIError) -> Bool {
-        try await perform {
+        try await storeCall {
             try await store.appendInstances(
                 entityId: payload.id,
                 types: payload.types,
@@ -33,7 +33,7 @@ public struct TemporalService: Sendable {
         in context: BrokerContext
     ) async throws(NGSIError) {
         let current = try await entity(id: id, attributes: [], in: context)
-        _ = try await perform {
+        _ = try await storeCall {
             try await store.appendInstances(
                 entityId: id,
                 types: current.types,
@@ -47,7 +47,7 @@ public struct TemporalService: Sendable {
     public func entity(id: String, attributes: Set<String>?, in context: BrokerContext) async throws(NGSIError)
         -> TemporalEntity
     {
-        guard let entity = try await perform({
+        guard let entity = try await storeCall({
             try await store.temporalEntity(id: id, attributes: attributes, tenant: context.storeTenant)
         }) else { throw .notFound("No temporal representation of entity \(id)") }
         return entity
@@ -58,11 +58,11 @@ public struct TemporalService: Sendable {
         attributes: Set<String>?,
         in context: BrokerContext
     ) async throws(NGSIError) -> (entities: [TemporalEntity], total: Int) {
-        try await perform { try await store.temporalEntities(matching: query, attributes: attributes, tenant: context.storeTenant) }
+        try await storeCall { try await store.temporalEntities(matching: query, attributes: attributes, tenant: context.storeTenant) }
     }
 
     public func delete(id: String, in context: BrokerContext) async throws(NGSIError) {
-        let deleted = try await perform { try await store.deleteTemporalEntity(id: id, tenant: context.storeTenant) }
+        let deleted = try await storeCall { try await store.deleteTemporalEntity(id: id, tenant: context.storeTenant) }
         guard deleted else { throw .notFound("No temporal representation of entity \(id)") }
     }
 
@@ -74,7 +74,7 @@ public struct TemporalService: Sendable {
         in context: BrokerContext
     ) async throws(NGSIError) {
         _ = try await entity(id: entityId, attributes: [], in: context)
-        let deleted = try await perform {
+        let deleted = try await storeCall {
             try await store.deleteInstances(
                 entityId: entityId,
                 name: name,
@@ -95,7 +95,7 @@ public struct TemporalService: Sendable {
         guard let sequence = AttributeInstance.sequence(of: instanceId) else {
             throw .notFound("No attribute instance \(instanceId)")
         }
-        let deleted = try await perform {
+        let deleted = try await storeCall {
             try await store.deleteInstance(entityId: entityId, name: name, sequence: sequence, tenant: context.storeTenant)
         }
         guard deleted else { throw .notFound("No attribute instance \(instanceId) of \(name) in \(entityId)") }
@@ -118,7 +118,7 @@ public struct TemporalService: Sendable {
         }
         var merged = instance.attribute
         for (member, value) in patch.members where member != "instanceId" { merged.members[member] = value }
-        let updated = try await perform {
+        let updated = try await storeCall {
             try await store.updateInstance(
                 entityId: entityId,
                 name: name,
@@ -129,15 +129,5 @@ public struct TemporalService: Sendable {
             )
         }
         guard updated else { throw .notFound("No attribute instance \(instanceId)") }
-    }
-
-    private func perform<T>(_ body: () async throws -> T) async throws(NGSIError) -> T {
-        do {
-            return try await body()
-        } catch let error as NGSIError {
-            throw error
-        } catch {
-            throw NGSIError(.internalError, "The store failed: \(String(describing: error))")
-        }
     }
 }

@@ -38,7 +38,7 @@ public struct SubscriptionService: Sendable {
     /// - Throws: `AlreadyExists` (409); `LdContextNotAvailable` (504) if its notification @context cannot be had.
     public func create(_ subscription: Subscription, in context: BrokerContext) async throws(NGSIError) {
         let notificationContext = try await self.notificationContext(of: subscription, tenant: context.tenant)
-        try await perform {
+        try await storeCall {
             try await store.createSubscription(
                 SubscriptionRecord(id: subscription.id, document: subscription.storedForm),
                 tenant: context.storeTenant
@@ -52,7 +52,7 @@ public struct SubscriptionService: Sendable {
         id: String,
         in context: BrokerContext
     ) async throws(NGSIError) -> (Subscription, SubscriptionStatus) {
-        guard let record = try await perform({ try await store.subscription(id: id, tenant: context.storeTenant) })
+        guard let record = try await storeCall({ try await store.subscription(id: id, tenant: context.storeTenant) })
         else { throw .notFound("Subscription \(id) not found") }
         return (try Subscription(storedForm: record.document), status(record, tenant: context.storeTenant))
     }
@@ -63,7 +63,7 @@ public struct SubscriptionService: Sendable {
         offset: Int,
         in context: BrokerContext
     ) async throws(NGSIError) -> (subscriptions: [(Subscription, SubscriptionStatus)], total: Int) {
-        let page = try await perform {
+        let page = try await storeCall {
             try await store.subscriptions(tenant: context.storeTenant, limit: limit, offset: offset)
         }
         var result: [(Subscription, SubscriptionStatus)] = []
@@ -103,7 +103,7 @@ public struct SubscriptionService: Sendable {
         var updated = try decoder.decode(document, generatedId: id, context: current.context, createdAt: current.createdAt)
         updated.modifiedAt = timestamp()
         let notificationContext = try await self.notificationContext(of: updated, tenant: context.tenant)
-        let stored = try await perform {
+        let stored = try await storeCall {
             try await store.updateSubscription(id: id, document: updated.storedForm, tenant: context.storeTenant)
         }
         guard stored else { throw .notFound("Subscription \(id) not found") }
@@ -112,7 +112,7 @@ public struct SubscriptionService: Sendable {
 
     /// Deletes the subscription and its pending notifications. Throws `ResourceNotFound` (404).
     public func delete(id: String, in context: BrokerContext) async throws(NGSIError) {
-        let deleted = try await perform { try await store.deleteSubscription(id: id, tenant: context.storeTenant) }
+        let deleted = try await storeCall { try await store.deleteSubscription(id: id, tenant: context.storeTenant) }
         guard deleted else { throw .notFound("Subscription \(id) not found") }
         registry.remove(id: id, tenant: context.storeTenant)
         notifier?.forget(subscription: id, tenant: context.storeTenant)
@@ -163,16 +163,6 @@ public struct SubscriptionService: Sendable {
         case .array(let items): items.reduce(into: Set<String>()) { $0.formUnion(strings(in: $1)) }
         case .object(let object): object.values.reduce(into: Set<String>()) { $0.formUnion(strings(in: $1)) }
         default: []
-        }
-    }
-
-    private func perform<T>(_ body: () async throws -> T) async throws(NGSIError) -> T {
-        do {
-            return try await body()
-        } catch let error as NGSIError {
-            throw error
-        } catch {
-            throw NGSIError(.internalError, "The store failed: \(String(describing: error))")
         }
     }
 }
