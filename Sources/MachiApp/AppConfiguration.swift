@@ -1,5 +1,5 @@
 public import Configuration
-public import Foundation
+import Foundation
 public import MachiHTTP
 
 /// Everything `machi serve` can be configured with, read from a `ConfigReader`

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-public import MachiCore
+import MachiCore
 public import MachiStore
 
 /// Hosted @contexts live in the `hosted_context` table of the default tenant's database, one row each, with the

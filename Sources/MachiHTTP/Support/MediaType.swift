@@ -1,4 +1,4 @@
-public import HTTPTypes
+import HTTPTypes
 import OrderedCollections
 
 /// The media types of the NGSI-LD API.
