@@ -91,17 +91,25 @@ extension SQLiteEntityStore: SubscriptionStore {
         tenant: String,
         by time: Date,
         excluding excluded: Set<Int64>,
+        skipping skipped: Set<String>,
         limit: Int
     ) async throws -> [OutboxEntry] {
         guard let database = try await tenants.database(for: tenant, create: false) else { return [] }
+        let skippedList = Array(skipped)
         let rows = try await read(database) { db in
-            try Row.fetchAll(
+            let skipping =
+                skippedList.isEmpty
+                ? "" : " AND subscription_id NOT IN (\(SQLFragment.placeholders(skippedList.count)))"
+            return try Row.fetchAll(
                 db,
                 sql: """
                     SELECT seq, subscription_id, reason, payload, attempts, due_at FROM outbox
-                    WHERE due_at <= ? ORDER BY due_at, seq LIMIT ?
+                    WHERE due_at <= ?\(skipping) ORDER BY due_at, seq LIMIT ?
                     """,
-                arguments: [time.timeIntervalSince1970, limit + excluded.count]
+                arguments: StatementArguments(
+                    [time.timeIntervalSince1970.databaseValue] + skippedList.map(\.databaseValue)
+                        + [(limit + excluded.count).databaseValue]
+                )
             ).map { row -> (Int64, String, String, String, Int, Double) in
                 (row[0], row[1], row[2], row[3], row[4], row[5])
             }

@@ -83,9 +83,15 @@ public protocol SubscriptionStore: Sendable {
 
     /// Writes outbox entries outside an entity change (periodic notifications).
     func enqueue(_ entries: [OutboxEntry], tenant: String) async throws
-    /// Entries due by `time`, oldest first, skipping `excluded` sequences (in flight).
-    func dueOutboxEntries(tenant: String, by time: Date, excluding excluded: Set<Int64>, limit: Int) async throws
-        -> [OutboxEntry]
+    /// Entries due by `time`, oldest first, skipping `excluded` sequences (in flight) and every entry of the
+    /// `skipped` subscriptions (whose endpoint is busy: their entries must not crowd out other endpoints').
+    func dueOutboxEntries(
+        tenant: String,
+        by time: Date,
+        excluding excluded: Set<Int64>,
+        skipping skipped: Set<String>,
+        limit: Int
+    ) async throws -> [OutboxEntry]
     /// The earliest `dueAt` of the tenant's entries, if any.
     func nextOutboxDue(tenant: String) async throws -> Date?
     /// Records delivery outcomes and the subscriptions' new status, in one transaction.

@@ -163,6 +163,39 @@ import Testing
         }
     }
 
+    /// A dead endpoint with a large backlog still leaves the notifier free for everyone else: its queued entries
+    /// wait in the store instead of filling every batch.
+    @Test func aDeadEndpointsBacklogDoesNotStarveOthers() async throws {
+        try await NotificationReceiver.run(.neverAnswer) { dead in
+            try await NotificationReceiver.run { live in
+                try await withLiveMachi { client in
+                    _ = try await client.post(
+                        "/ngsi-ld/v1/subscriptions",
+                        #"{"type": "Subscription", "entities": [{"type": "Backlog"}], "notificationTrigger": ["entityCreated"], "notification": {"endpoint": {"uri": "\#(dead.url)"}}}"#
+                    )
+                    _ = try await client.post("/ngsi-ld/v1/subscriptions", Self.subscription(to: live.url))
+                    for chunk in 0..<5 {
+                        let batch = (0..<1000).map { #"{"id": "urn:ngsi-ld:Backlog:\#(chunk)-\#($0)", "type": "Backlog"}"# }
+                        let created = try await client.post(
+                            "/ngsi-ld/v1/entityOperations/create",
+                            "[" + batch.joined(separator: ",") + "]"
+                        )
+                        #expect(created.status == 201)
+                    }
+                    try await Task.sleep(for: .milliseconds(500))  // the dead endpoint's first batch is in flight
+                    let start = ContinuousClock.now
+                    _ = try await client.post(
+                        "/ngsi-ld/v1/entities",
+                        waterObserved("urn:ngsi-ld:WaterObserved:sub", height: 1)
+                    )
+                    let got = try await live.waitForEntities(1, timeout: .seconds(8))
+                    #expect(got.count == 1)
+                    if let arrived = live.notifications.first?.at { #expect(arrived - start < .seconds(3)) }
+                }
+            }
+        }
+    }
+
     @Test func aFailedDeliveryIsRetriedAndRecorded() async throws {
         try await NotificationReceiver.run(.failFirst(1)) { receiver in
             try await withLiveMachi { client in

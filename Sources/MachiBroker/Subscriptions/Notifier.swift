@@ -111,13 +111,22 @@ public final class Notifier: Sendable {
         for (tenant, _) in registry.all() { tenants.insert(tenant) }
         for tenant in tenants {
             await dispatchPeriodic(tenant: tenant, at: time, &group)
-            let excluded = state.withLock { $0.inFlight[tenant] ?? [] }
+            let (excluded, busy) = state.withLock { state in
+                (state.inFlight[tenant] ?? [], state.busyEndpoints)
+            }
+            // The subscriptions of endpoints that are still busy: their entries wait in the store, so that a slow
+            // endpoint's backlog never fills the batch other endpoints' entries need.
+            let skipped = Set(
+                registry.all().filter { $0.tenant == tenant }.map(\.entry.subscription)
+                    .filter { busy.contains(tenant + "\u{0}" + $0.notification.endpoint.uri) }.map(\.id)
+            )
             let entries: [OutboxEntry]
             do {
                 entries = try await store.dueOutboxEntries(
                     tenant: tenant,
                     by: time,
                     excluding: excluded,
+                    skipping: skipped,
                     limit: configuration.batchSize
                 )
             } catch {
