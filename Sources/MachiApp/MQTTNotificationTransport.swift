@@ -56,7 +56,11 @@ final class MQTTNotificationTransport: NotificationTransport {
         }
     }
 
-    private func connectedClient(key: String, components: URLComponents, host: String) async throws(DeliveryError)
+    private func connectedClient(
+        key: String,
+        components: URLComponents,
+        host: String
+    ) async throws(DeliveryError)
         -> MQTTClient
     {
         if let client = clients.withLock({ $0[key] }), client.isConnected { return client }

@@ -7,9 +7,9 @@ import MachiHTTP
 import MachiSQLite
 import MachiStore
 import NIOCore
+public import Prometheus
 import ServiceLifecycle
 import Synchronization
-public import Prometheus
 
 /// The composition root: picks the store, wires the broker and the HTTP API into one Hummingbird application.
 public enum MachiServer {

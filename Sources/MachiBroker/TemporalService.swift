@@ -44,12 +44,18 @@ public struct TemporalService: Sendable {
         }
     }
 
-    public func entity(id: String, attributes: Set<String>?, in context: BrokerContext) async throws(NGSIError)
+    public func entity(
+        id: String,
+        attributes: Set<String>?,
+        in context: BrokerContext
+    ) async throws(NGSIError)
         -> TemporalEntity
     {
-        guard let entity = try await storeCall({
-            try await store.temporalEntity(id: id, attributes: attributes, tenant: context.storeTenant)
-        }) else { throw .notFound("No temporal representation of entity \(id)") }
+        guard
+            let entity = try await storeCall({
+                try await store.temporalEntity(id: id, attributes: attributes, tenant: context.storeTenant)
+            })
+        else { throw .notFound("No temporal representation of entity \(id)") }
         return entity
     }
 
@@ -58,7 +64,9 @@ public struct TemporalService: Sendable {
         attributes: Set<String>?,
         in context: BrokerContext
     ) async throws(NGSIError) -> (entities: [TemporalEntity], total: Int) {
-        try await storeCall { try await store.temporalEntities(matching: query, attributes: attributes, tenant: context.storeTenant) }
+        try await storeCall {
+            try await store.temporalEntities(matching: query, attributes: attributes, tenant: context.storeTenant)
+        }
     }
 
     public func delete(id: String, in context: BrokerContext) async throws(NGSIError) {
@@ -96,7 +104,12 @@ public struct TemporalService: Sendable {
             throw .notFound("No attribute instance \(instanceId)")
         }
         let deleted = try await storeCall {
-            try await store.deleteInstance(entityId: entityId, name: name, sequence: sequence, tenant: context.storeTenant)
+            try await store.deleteInstance(
+                entityId: entityId,
+                name: name,
+                sequence: sequence,
+                tenant: context.storeTenant
+            )
         }
         guard deleted else { throw .notFound("No attribute instance \(instanceId) of \(name) in \(entityId)") }
     }

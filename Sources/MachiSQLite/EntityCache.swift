@@ -47,7 +47,9 @@ final class EntityCache: Sendable {
             case .pending: return .miss(token: nil)
             case nil:
                 state.nextToken &+= 1
-                if state.slots.count >= capacity { evicted = Self.evict(&state, count: state.slots.count - capacity + 2) }
+                if state.slots.count >= capacity {
+                    evicted = Self.evict(&state, count: state.slots.count - capacity + 2)
+                }
                 state.slots[id] = .pending(state.nextToken)
                 return .miss(token: state.nextToken)
             }

@@ -99,7 +99,8 @@ struct QueryPlan {
     /// `FROM … WHERE …` over the driving type's index joined to `entity`, with `extra` conditions;
     /// rows come in rowid order when ordered by `t.entity_rowid`. Only when `drivingType` is set.
     func typeDriven(_ extra: SQLFragment? = nil) -> (sql: String, arguments: StatementArguments) {
-        let conditions = [SQLFragment("t.type = \(TermTable.termID)", [(drivingType ?? "").databaseValue])]
+        let conditions =
+            [SQLFragment("t.type = \(TermTable.termID)", [(drivingType ?? "").databaseValue])]
             + [base, extra].compactMap { $0 }
         let condition = SQLFragment.and(conditions)
         // CROSS JOIN keeps entity_type as the outer loop; entity_type has no rowid, so `rowid` in the

@@ -42,7 +42,11 @@ extension SQLiteEntityStore {
                 sql = "SELECT entity.doc" + driven.sql + " ORDER BY t.entity_rowid"
                 arguments = driven.arguments
             }
-            let rows = try String.fetchCursor(db, sql: sql + " LIMIT ? OFFSET ?", arguments: arguments + [limit, offset])
+            let rows = try String.fetchCursor(
+                db,
+                sql: sql + " LIMIT ? OFFSET ?",
+                arguments: arguments + [limit, offset]
+            )
             while let doc = try rows.next() {
                 let entity = try StoredEntityCodec.decode(doc)
                 if Self.matches(query, entity, db) { entities.append(entity) }

@@ -1,8 +1,8 @@
 public import Foundation
 import GRDB
-import OrderedCollections
 public import MachiCore
 public import MachiStore
+import OrderedCollections
 
 /// Subscriptions and their outbox live in each tenant's own file, beside its entities.
 extension SQLiteEntityStore: SubscriptionStore {

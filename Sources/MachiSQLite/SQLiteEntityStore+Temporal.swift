@@ -18,11 +18,12 @@ extension SQLiteEntityStore: TemporalStore {
         }
         let rows = instances.map { ($0.name, $0.attribute) }
         return try await write(database) { db in
-            let existed = try Bool.fetchOne(
-                db,
-                sql: "SELECT EXISTS (SELECT 1 FROM temporal_entity WHERE id = ?)",
-                arguments: [entityId]
-            ) ?? false
+            let existed =
+                try Bool.fetchOne(
+                    db,
+                    sql: "SELECT EXISTS (SELECT 1 FROM temporal_entity WHERE id = ?)",
+                    arguments: [entityId]
+                ) ?? false
             let writer = TemporalWriter(db: db, terms: TermTable(db))
             let entity = try writer.upsertEntity(id: entityId, types: types, at: time)
             try writer.insert(rows, entity: entity, at: time)
@@ -33,11 +34,13 @@ extension SQLiteEntityStore: TemporalStore {
     public func temporalEntity(id: String, attributes: Set<String>?, tenant: String) async throws -> TemporalEntity? {
         guard let database = try await tenants.database(for: tenant, create: false) else { return nil }
         return try await read(database) { db in
-            guard let row = try Row.fetchOne(
-                db,
-                sql: "SELECT rowid, id, types, created_at, modified_at FROM temporal_entity WHERE id = ?",
-                arguments: [id]
-            ) else { return nil }
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT rowid, id, types, created_at, modified_at FROM temporal_entity WHERE id = ?",
+                    arguments: [id]
+                )
+            else { return nil }
             return try Self.temporalEntity(row, attributes: attributes, db)
         }
     }
@@ -62,14 +65,15 @@ extension SQLiteEntityStore: TemporalStore {
                 guard selector.matches(Entity(id: id, types: types)) else { continue }
                 if let attributes {
                     let names = attributes.map { _ in "?" }.joined(separator: ", ")
-                    let has = try Bool.fetchOne(
-                        db,
-                        sql: """
-                            SELECT EXISTS (SELECT 1 FROM attr_instance WHERE entity = ? AND name IN
-                            (SELECT id FROM term WHERE iri IN (\(names))))
-                            """,
-                        arguments: StatementArguments([row["rowid"] as Int64] + attributes.sorted())
-                    ) ?? false
+                    let has =
+                        try Bool.fetchOne(
+                            db,
+                            sql: """
+                                SELECT EXISTS (SELECT 1 FROM attr_instance WHERE entity = ? AND name IN
+                                (SELECT id FROM term WHERE iri IN (\(names))))
+                                """,
+                            arguments: StatementArguments([row["rowid"] as Int64] + attributes.sorted())
+                        ) ?? false
                     guard has else { continue }
                 }
                 matching.append(row.copy())  // cursor rows are reused: keep a copy
@@ -83,7 +87,12 @@ extension SQLiteEntityStore: TemporalStore {
     public func deleteTemporalEntity(id: String, tenant: String) async throws -> Bool {
         guard let database = try await tenants.database(for: tenant, create: false) else { return false }
         return try await write(database) { db in
-            guard let rowid = try Int64.fetchOne(db, sql: "SELECT rowid FROM temporal_entity WHERE id = ?", arguments: [id])
+            guard
+                let rowid = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT rowid FROM temporal_entity WHERE id = ?",
+                    arguments: [id]
+                )
             else { return false }
             try db.execute(sql: "DELETE FROM attr_instance WHERE entity = ?", arguments: [rowid])
             try db.execute(sql: "DELETE FROM temporal_entity WHERE rowid = ?", arguments: [rowid])
@@ -163,7 +172,10 @@ extension SQLiteEntityStore: TemporalStore {
         for tenant in try tenants.knownTenants() {
             guard let database = try await tenants.database(for: tenant, create: false) else { continue }
             deleted += try await write(database) { db in
-                try db.execute(sql: "DELETE FROM attr_instance WHERE created_at < ?", arguments: [time.timeIntervalSince1970])
+                try db.execute(
+                    sql: "DELETE FROM attr_instance WHERE created_at < ?",
+                    arguments: [time.timeIntervalSince1970]
+                )
                 return db.changesCount
             }
         }

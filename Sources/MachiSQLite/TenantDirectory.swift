@@ -146,10 +146,12 @@ final class TenantDirectory: Sendable {
     /// name was shortened with a hash is read to learn its tenant.
     func knownTenants() throws(StoreError) -> [String] {
         var tenants = state.withLock { state in
-            Set(state.slots.compactMap { tenant, slot -> String? in
-                if case .open = slot { return tenant }
-                return nil
-            })
+            Set(
+                state.slots.compactMap { tenant, slot -> String? in
+                    if case .open = slot { return tenant }
+                    return nil
+                }
+            )
         }
         if case .directory(let directory) = configuration.storage.base {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
@@ -158,7 +160,9 @@ final class TenantDirectory: Sendable {
                     tenants.insert(StoreTenant.defaultName)
                 } else if let tenant = TenantFileName.tenant(fromFileName: name) {
                     tenants.insert(tenant)
-                } else if name.hasPrefix("tenant-"), let tenant = Self.recordedTenant(directory.appendingPathComponent(name)) {
+                } else if name.hasPrefix("tenant-"),
+                    let tenant = Self.recordedTenant(directory.appendingPathComponent(name))
+                {
                     tenants.insert(tenant)
                 }
             }

@@ -66,7 +66,8 @@ struct WriteTransaction {
         return results
     }
 
-    private func run(_ change: EntityChange, writer: EntityWriter, counters: inout TypeCounters) throws -> ChangeResult {
+    private func run(_ change: EntityChange, writer: EntityWriter, counters: inout TypeCounters) throws -> ChangeResult
+    {
         var result: ChangeResult = .failure(NGSIError(.internalError, "the change did not run"))
         var written: (old: EntityIndexRows?, new: EntityIndexRows?)?
         try db.inSavepoint {

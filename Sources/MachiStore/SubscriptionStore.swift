@@ -71,7 +71,11 @@ public protocol SubscriptionStore: Sendable {
     func createSubscription(_ record: SubscriptionRecord, tenant: String) async throws
     func subscription(id: String, tenant: String) async throws -> SubscriptionRecord?
     /// One page in creation order, and the total count.
-    func subscriptions(tenant: String, limit: Int, offset: Int) async throws -> (records: [SubscriptionRecord], total: Int)
+    func subscriptions(
+        tenant: String,
+        limit: Int,
+        offset: Int
+    ) async throws -> (records: [SubscriptionRecord], total: Int)
     /// Replaces the document (the status is kept). `false` if there is no such subscription.
     func updateSubscription(id: String, document: JSON, tenant: String) async throws -> Bool
     /// Deletes the subscription and its pending notifications. `false` if there is none.

@@ -30,14 +30,27 @@ public protocol TemporalStore: Sendable {
 
     /// Deletes the instances of one attribute: the default instance (no `datasetId`), one `datasetId`, or all
     /// (`deleteAll`). `false` if nothing matched.
-    func deleteInstances(entityId: String, name: String, datasetId: String?, deleteAll: Bool, tenant: String)
+    func deleteInstances(
+        entityId: String,
+        name: String,
+        datasetId: String?,
+        deleteAll: Bool,
+        tenant: String
+    )
         async throws -> Bool
 
     /// Deletes one instance. `false` if there is no such instance of that attribute.
     func deleteInstance(entityId: String, name: String, sequence: Int64, tenant: String) async throws -> Bool
 
     /// Replaces the members of one instance (a partial update merged by the caller). `false` if there is none.
-    func updateInstance(entityId: String, name: String, sequence: Int64, attribute: Attribute, tenant: String, at time: Date)
+    func updateInstance(
+        entityId: String,
+        name: String,
+        sequence: Int64,
+        attribute: Attribute,
+        tenant: String,
+        at time: Date
+    )
         async throws -> Bool
 
     /// Deletes instances recorded before `time`, in every tenant (the retention setting).

@@ -85,7 +85,12 @@ import Testing
                 group.addTask {
                     for n in 0..<10_000 {
                         let id = "urn:ngsi-ld:WaterObserved:crash-\(writer)-\(n)"
-                        guard let status = try? await Self.post(port, "/ngsi-ld/v1/entities", waterObserved(id, height: 1))
+                        guard
+                            let status = try? await Self.post(
+                                port,
+                                "/ngsi-ld/v1/entities",
+                                waterObserved(id, height: 1)
+                            )
                         else { return }  // the server is gone
                         if status == 201 { acknowledged.add(id) }
                     }
@@ -115,8 +120,10 @@ import Testing
             let deadline = ContinuousClock.now + .seconds(40)
             var notified = Set<String>()
             while ContinuousClock.now < deadline {
-                notified = Set(receiver.notifications.flatMap { $0.body["data"]?.arrayValue ?? [] }
-                    .compactMap { $0["id"]?.stringValue })
+                notified = Set(
+                    receiver.notifications.flatMap { $0.body["data"]?.arrayValue ?? [] }
+                        .compactMap { $0["id"]?.stringValue }
+                )
                 if notified.isSuperset(of: written) { break }
                 try await Task.sleep(for: .milliseconds(100))
             }

@@ -34,7 +34,10 @@ import Testing
                     headers: ["NGSILD-Tenant": "okaya"]
                 )
                 // The subscription lives in the default tenant: the okaya entity is not for it.
-                _ = try await client.post("/ngsi-ld/v1/entities", waterObserved("urn:ngsi-ld:WaterObserved:mqtt", height: 1.25))
+                _ = try await client.post(
+                    "/ngsi-ld/v1/entities",
+                    waterObserved("urn:ngsi-ld:WaterObserved:mqtt", height: 1.25)
+                )
                 let message = try await Self.first(listener.messages, within: .seconds(10))
                 let payload = try JSONParser.parse(Array(message.payload.readableBytesView))
                 #expect(message.topic == "city/shiojiri/water")

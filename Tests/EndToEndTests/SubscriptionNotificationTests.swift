@@ -96,7 +96,10 @@ import Testing
                     "/ngsi-ld/v1/subscriptions",
                     Self.subscription(to: receiver.url, extra: #""watchedAttributes": ["height"], "q": "height>2","#)
                 )
-                _ = try await client.post("/ngsi-ld/v1/entities", waterObserved("urn:ngsi-ld:WaterObserved:sub", height: 1))
+                _ = try await client.post(
+                    "/ngsi-ld/v1/entities",
+                    waterObserved("urn:ngsi-ld:WaterObserved:sub", height: 1)
+                )
                 try await Self.patchHeight(client, 1.5)  // q false
                 _ = try await client.send(
                     .patch,
@@ -175,7 +178,9 @@ import Testing
                     )
                     _ = try await client.post("/ngsi-ld/v1/subscriptions", Self.subscription(to: live.url))
                     for chunk in 0..<5 {
-                        let batch = (0..<1000).map { #"{"id": "urn:ngsi-ld:Backlog:\#(chunk)-\#($0)", "type": "Backlog"}"# }
+                        let batch = (0..<1000).map {
+                            #"{"id": "urn:ngsi-ld:Backlog:\#(chunk)-\#($0)", "type": "Backlog"}"#
+                        }
                         let created = try await client.post(
                             "/ngsi-ld/v1/entityOperations/create",
                             "[" + batch.joined(separator: ",") + "]"
@@ -201,7 +206,10 @@ import Testing
             try await withLiveMachi { client in
                 let created = try await client.post("/ngsi-ld/v1/subscriptions", Self.subscription(to: receiver.url))
                 let location = try #require(created.headers[.location])
-                _ = try await client.post("/ngsi-ld/v1/entities", waterObserved("urn:ngsi-ld:WaterObserved:sub", height: 1))
+                _ = try await client.post(
+                    "/ngsi-ld/v1/entities",
+                    waterObserved("urn:ngsi-ld:WaterObserved:sub", height: 1)
+                )
                 // First attempt answered 500; the retry after about a second succeeds.
                 let got = try await receiver.waitFor(1, timeout: .seconds(6))
                 #expect(got.count == 1)
@@ -222,7 +230,10 @@ import Testing
                 let location = try #require(created.headers[.location])
                 #expect(try await client.send(.delete, location).status == 204)
                 #expect(try await client.get(location).status == 404)
-                _ = try await client.post("/ngsi-ld/v1/entities", waterObserved("urn:ngsi-ld:WaterObserved:sub", height: 1))
+                _ = try await client.post(
+                    "/ngsi-ld/v1/entities",
+                    waterObserved("urn:ngsi-ld:WaterObserved:sub", height: 1)
+                )
                 try await Task.sleep(for: .milliseconds(600))
                 #expect(receiver.notifications.isEmpty)
             }

@@ -23,7 +23,8 @@ import Testing
                 let patched = try await client.send(
                     .patch,
                     "/ngsi-ld/v1/entities/urn:ngsi-ld:WaterObserved:t/attrs",
-                    body: #"{"height": {"type": "Property", "value": \#(height), "observedAt": "2026-11-21T09:\#(minute):00Z"}}"#
+                    body:
+                        #"{"height": {"type": "Property", "value": \#(height), "observedAt": "2026-11-21T09:\#(minute):00Z"}}"#
                 )
                 #expect(patched.status == 204)
             }
@@ -39,7 +40,11 @@ import Testing
                 "/ngsi-ld/v1/temporal/entities?type=WaterObserved&attrs=height&timerel=after&timeAt=2026-11-21T09:15:00Z"
             )
             #expect(recent.json.arrayValue?.count == 1)
-            #expect(recent.json.arrayValue?.first?["height"]?.arrayValue?.compactMap { $0["value"]?.numberValue } == [2.5, 3.5])
+            #expect(
+                recent.json.arrayValue?.first?["height"]?.arrayValue?.compactMap { $0["value"]?.numberValue } == [
+                    2.5, 3.5,
+                ]
+            )
 
             // q holds when an instance inside the time window satisfies it (5.7.4.4).
             let inWindow = try await client.get(
@@ -78,7 +83,9 @@ import Testing
             #expect(between.json["speed"]?.arrayValue?.compactMap { $0["value"]?.numberValue } == [80, 80])
             #expect(between.json["fuelLevel"] == nil)
 
-            #expect(try await client.send(.delete, "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:t1").status == 204)
+            #expect(
+                try await client.send(.delete, "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:t1").status == 204
+            )
             #expect(try await client.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:t1").status == 404)
         }
     }
@@ -89,7 +96,8 @@ import Testing
             let instances = (0..<40).map { minute in
                 #"{"type": "Property", "value": \#(minute), "observedAt": "2020-08-01T12:\#(String(format: "%02d", minute)):00Z"}"#
             }
-            let body = #"{"id": "urn:ngsi-ld:Vehicle:p", "type": "Vehicle", "speed": [\#(instances.joined(separator: ","))]}"#
+            let body =
+                #"{"id": "urn:ngsi-ld:Vehicle:p", "type": "Vehicle", "speed": [\#(instances.joined(separator: ","))]}"#
             #expect(try await client.post("/ngsi-ld/v1/temporal/entities", body).status == 201)
             let first = try await client.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:p")
             #expect(first.status == 206)
@@ -107,7 +115,9 @@ import Testing
     @Test func oneInstanceCanBeChangedOrDeleted() async throws {
         try await withMachi { client in
             _ = try await client.post("/ngsi-ld/v1/temporal/entities", Self.vehicle)
-            let speed = try await client.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:t1?attrs=speed").json["speed"]
+            let speed = try await client.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:t1?attrs=speed").json[
+                "speed"
+            ]
             let first = try #require(speed?.arrayValue?.first?["instanceId"]?.stringValue)
             let path = "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:t1/attrs/speed/\(first)"
             let patched = try await client.send(

@@ -1,11 +1,11 @@
 import Foundation
 import Logging
+import MachiMQTTTesting
 import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 
 @testable import MachiMQTT
-import MachiMQTTTesting
 
 /// Collects a client's incoming messages in the background so tests can wait for them with a deadline.
 private final class MessageCollector: Sendable {

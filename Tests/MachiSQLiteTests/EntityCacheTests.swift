@@ -62,7 +62,9 @@ struct EntityCacheTests {
     @Test func theCacheStaysWithinItsCapacity() {
         let cache = EntityCache(capacity: 16)
         for n in 0..<100 {
-            if case .miss(let token?) = cache.lookup("e\(n)") { cache.fill("e\(n)", token: token, with: Self.counter(n)) }
+            if case .miss(let token?) = cache.lookup("e\(n)") {
+                cache.fill("e\(n)", token: token, with: Self.counter(n))
+            }
         }
         var hits = 0
         for n in 0..<100 { if case .hit = cache.lookup("e\(n)") { hits += 1 } }

@@ -62,7 +62,10 @@ struct IndexMaintenanceTests {
         #expect(try await store.query(new, tenant: "t").entities.count == Self.versions.count)
 
         // Deleting everything leaves no index row behind (terms stay: they are a dictionary).
-        _ = try await store.apply((0..<Self.versions.count).map { Self.delete("urn:ngsi-ld:Sensor:\($0)") }, tenant: "t")
+        _ = try await store.apply(
+            (0..<Self.versions.count).map { Self.delete("urn:ngsi-ld:Sensor:\($0)") },
+            tenant: "t"
+        )
         let counts = try await Self.indexRows(store, tenant: "t")
         #expect(counts.filter { $0.value != 0 }.isEmpty, "rows left: \(counts)")
     }
@@ -107,9 +110,11 @@ struct IndexMaintenanceTests {
             geometry: .point(Position(longitude: 137.95, latitude: 36.12)),
             geoproperty: Self.ns + "where"
         )
-        #expect(try await store.query(EntityQuery(geo: geo), tenant: StoreTenant.defaultName).entities.map(\.id) == [
-            "urn:ngsi-ld:Sensor:2"
-        ])
+        #expect(
+            try await store.query(EntityQuery(geo: geo), tenant: StoreTenant.defaultName).entities.map(\.id) == [
+                "urn:ngsi-ld:Sensor:2"
+            ]
+        )
         let types = EntityQuery(types: .type(Self.ns + "Sensor"))
         #expect(try await store.query(types, tenant: StoreTenant.defaultName).entities.count == entities.count)
     }

@@ -12,7 +12,13 @@ public struct OutgoingNotification: Sendable {
     public var context: JSON
     public var subscriptionId: String
 
-    public init(endpoint: NotificationEndpoint, tenant: String?, body: JSONObject, context: JSON, subscriptionId: String) {
+    public init(
+        endpoint: NotificationEndpoint,
+        tenant: String?,
+        body: JSONObject,
+        context: JSON,
+        subscriptionId: String
+    ) {
         self.endpoint = endpoint
         self.tenant = tenant
         self.body = body

@@ -222,7 +222,12 @@ public final class Notifier: Sendable {
                 reason: reason,
                 at: time
             )
-            let failure = await send(body, subscription: subscription, context: registered.subscription.context, tenant: tenant)
+            let failure = await send(
+                body,
+                subscription: subscription,
+                context: registered.subscription.context,
+                tenant: tenant
+            )
             status.timesSent += 1
             status.lastNotification = DateTimeText.format(time)
             if let failure {

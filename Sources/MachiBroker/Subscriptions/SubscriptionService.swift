@@ -100,7 +100,12 @@ public struct SubscriptionService: Sendable {
             expand: { name in fragmentNames.contains(name) ? expand(name) : (terms[name] ?? expand(name)) },
             now: now()
         )
-        var updated = try decoder.decode(document, generatedId: id, context: current.context, createdAt: current.createdAt)
+        var updated = try decoder.decode(
+            document,
+            generatedId: id,
+            context: current.context,
+            createdAt: current.createdAt
+        )
         updated.modifiedAt = timestamp()
         let notificationContext = try await self.notificationContext(of: updated, tenant: context.tenant)
         let stored = try await storeCall {

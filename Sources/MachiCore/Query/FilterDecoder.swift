@@ -1,5 +1,5 @@
-import OrderedCollections
 import Foundation
+import OrderedCollections
 
 /// Decodes the filters that queries and subscriptions share (type expressions, `q`, `scopeQ`, geo-queries, entity
 /// selectors), expanding every name with the request's @context.
@@ -60,7 +60,8 @@ public struct FilterDecoder {
     /// A `geoQ` object (GeoQuery, 5.2.13).
     public func geoQuery(object value: JSON) throws(NGSIError) -> GeoQuery {
         guard case .object(let geo) = value else { throw .badRequestData("geoQ must be an object") }
-        for member in ["georel", "geometry", "geoproperty"] where geo[member] != nil && geo[member]?.stringValue == nil {
+        for member in ["georel", "geometry", "geoproperty"] where geo[member] != nil && geo[member]?.stringValue == nil
+        {
             throw .badRequestData("geoQ.\(member) must be a string")
         }
         guard

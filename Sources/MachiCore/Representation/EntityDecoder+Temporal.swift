@@ -22,7 +22,8 @@ extension EntityDecoder {
             types = try self.types(type)
         }
         var instances: [(name: String, attribute: Attribute)] = []
-        for (name, value) in object where !AttributeMembers.entityMembers.contains(name) && name != "@id" && name != "@type" {
+        for (name, value) in object
+        where !AttributeMembers.entityMembers.contains(name) && name != "@id" && name != "@type" {
             guard NameRules.isValidTerm(name) else { throw .badRequestData("Invalid attribute name \"\(name)\"") }
             let expanded = context.expandTerm(name)
             guard !AttributeMembers.nonReifiedTerms.contains(name), !expanded.hasPrefix("@") else {

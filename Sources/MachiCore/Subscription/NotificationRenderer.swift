@@ -83,7 +83,8 @@ public struct NotificationRenderer {
         }
         let encoder = self.encoder
         var objects =
-            parameters.join == .flat ? encoder.flatten([entity], linked: linked) : [encoder.encode(entity, linked: linked)]
+            parameters.join == .flat
+            ? encoder.flatten([entity], linked: linked) : [encoder.encode(entity, linked: linked)]
         if cause.entityDeleted, !objects.isEmpty {
             objects[0] = Self.inserting("deletedAt", .string(DateTimeText.format(time)), after: "type", in: objects[0])
         }
@@ -114,7 +115,9 @@ public struct NotificationRenderer {
         }
         members[kind.valueMember] = Self.null(kind)
         if subscription.notification.sysAttrs {
-            for member in ["createdAt", "modifiedAt"] { if let value = before?.members[member] { members[member] = value } }
+            for member in ["createdAt", "modifiedAt"] {
+                if let value = before?.members[member] { members[member] = value }
+            }
             members["deletedAt"] = .string(DateTimeText.format(time))
         }
         return Attribute(members: members)
@@ -130,7 +133,8 @@ public struct NotificationRenderer {
         guard kind == .vocabProperty else { return value }
         switch value {
         case .string(let iri): return .string(context.compactIRI(iri))
-        case .array(let items): return .array(items.map { $0.stringValue.map { .string(context.compactIRI($0)) } ?? $0 })
+        case .array(let items):
+            return .array(items.map { $0.stringValue.map { .string(context.compactIRI($0)) } ?? $0 })
         default: return value
         }
     }

@@ -154,7 +154,10 @@ extension Subscription {
 
     /// Attribute names created and updated (any instance written or added: value, sub-attributes or timestamps),
     /// and the instances deleted (a whole attribute, or one `datasetId` of it).
-    static func attributeChanges(from before: Entity, to after: Entity) -> (
+    static func attributeChanges(
+        from before: Entity,
+        to after: Entity
+    ) -> (
         created: [String], updated: [String], deleted: [NotificationCause.DeletedInstance]
     ) {
         var created: [String] = []

@@ -1,4 +1,5 @@
 public import OrderedCollections
+
 /// An NGSI-LD Subscription (5.2.12), decoded: names are expanded, filters parsed.
 ///
 /// `document` keeps the subscription as the client wrote it (compact names, `q` text), for responses; `terms`

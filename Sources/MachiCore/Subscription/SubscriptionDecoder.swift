@@ -1,5 +1,5 @@
-public import OrderedCollections
 public import Foundation
+public import OrderedCollections
 
 /// Decodes a Subscription payload (create: 5.8.1; the result of a PATCH merge: 5.8.2) into a `Subscription`,
 /// checking every member against Table 5.2.12-1 and 5.2.14/15/22. Unknown members and the read-only members the
@@ -97,7 +97,9 @@ public struct SubscriptionDecoder {
                 triggers.insert(trigger)
             }
         }
-        if triggers.contains(.entityUpdated) { triggers.formUnion([.attributeCreated, .attributeUpdated, .attributeDeleted]) }
+        if triggers.contains(.entityUpdated) {
+            triggers.formUnion([.attributeCreated, .attributeUpdated, .attributeDeleted])
+        }
 
         let q = try object["q"].map { value throws(NGSIError) in
             guard let text = value.stringValue else { throw .badRequestData("q must be a string") }
@@ -114,7 +116,8 @@ public struct SubscriptionDecoder {
                 throw .badRequestData("csf must be a valid query")
             }
         }
-        if let temporalQ = object["temporalQ"], case .object = temporalQ {} else if object["temporalQ"] != nil {
+        if let temporalQ = object["temporalQ"], case .object = temporalQ {
+        } else if object["temporalQ"] != nil {
             throw .badRequestData("temporalQ must be an object")
         }
         var isActive = true
@@ -175,7 +178,9 @@ public struct SubscriptionDecoder {
     ) throws(NGSIError) -> (NotificationParameters, JSONObject) {
         guard case .object(let object) = value else { throw .badRequestData("notification must be an object") }
         var document = JSONObject()
-        for member in Self.notificationMembers { if let value = object[member], value != .null { document[member] = value } }
+        for member in Self.notificationMembers {
+            if let value = object[member], value != .null { document[member] = value }
+        }
         let attributes = try names(object["attributes"], "notification.attributes", recording)
         var format = NotificationFormat.normalized
         if let value = object["format"] {
@@ -209,7 +214,8 @@ public struct SubscriptionDecoder {
         }
         var joinLevel = 1
         if let value = object["joinLevel"] {
-            guard let number = value.numberValue, number == number.rounded(), number >= 1, number <= Double(maxJoinLevel)
+            guard let number = value.numberValue, number == number.rounded(), number >= 1,
+                number <= Double(maxJoinLevel)
             else { throw .badRequestData("notification.joinLevel must be an integer from 1 to \(maxJoinLevel)") }
             joinLevel = Int(number)
         }
@@ -235,7 +241,9 @@ public struct SubscriptionDecoder {
     private func endpoint(_ value: JSON) throws(NGSIError) -> (NotificationEndpoint, JSONObject) {
         guard case .object(let object) = value else { throw .badRequestData("notification.endpoint must be an object") }
         var document = JSONObject()
-        for member in Self.endpointMembers { if let value = object[member], value != .null { document[member] = value } }
+        for member in Self.endpointMembers {
+            if let value = object[member], value != .null { document[member] = value }
+        }
         guard let uri = object["uri"]?.stringValue, NameRules.isURI(uri),
             let components = URLComponents(string: uri), let scheme = components.scheme?.lowercased(),
             NotificationEndpoint.schemes.contains(scheme), components.host?.isEmpty == false
@@ -273,7 +281,8 @@ public struct SubscriptionDecoder {
         return pairs
     }
 
-    private func names(_ value: JSON?, _ member: String, _ recording: RecordingExpander) throws(NGSIError) -> [String]? {
+    private func names(_ value: JSON?, _ member: String, _ recording: RecordingExpander) throws(NGSIError) -> [String]?
+    {
         guard let value else { return nil }
         guard let list = value.arrayValue, !list.isEmpty else {
             throw .badRequestData("\(member) must be a non-empty array of names")
@@ -288,7 +297,11 @@ public struct SubscriptionDecoder {
         return names
     }
 
-    private func projection(_ value: JSON, _ name: String, _ recording: RecordingExpander) throws(NGSIError) -> Projection {
+    private func projection(
+        _ value: JSON,
+        _ name: String,
+        _ recording: RecordingExpander
+    ) throws(NGSIError) -> Projection {
         guard let list = FilterDecoder.strings(value), !list.isEmpty else {
             throw .badRequestData("notification.\(name) must be a non-empty array of strings")
         }

@@ -105,7 +105,9 @@ public struct TemporalEncoder {
 
     /// An instance's time as text: `observedAt` as it was written, the broker's own times formatted.
     static func timeText(_ instance: AttributeInstance, _ property: TemporalQuery.TimeProperty) -> JSON {
-        if property == .observedAt, let text = instance.attribute.members["observedAt"]?.stringValue { return .string(text) }
+        if property == .observedAt, let text = instance.attribute.members["observedAt"]?.stringValue {
+            return .string(text)
+        }
         return instance.time(property).map { .string(timeText($0)) } ?? .null
     }
 

@@ -92,7 +92,9 @@ public struct TemporalQuery: Sendable {
             guard let time = instance.time(timeProperty) else { return false }
             return relation.contains(time)
         }
-        selected.sort { ($0.time(timeProperty) ?? .distantPast, $0.sequence) < ($1.time(timeProperty) ?? .distantPast, $1.sequence) }
+        selected.sort {
+            ($0.time(timeProperty) ?? .distantPast, $0.sequence) < ($1.time(timeProperty) ?? .distantPast, $1.sequence)
+        }
         if let lastN, selected.count > lastN { selected = Array(selected.suffix(lastN)) }
         return selected
     }

@@ -1,7 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdCore
-import HTTPTypes
 import MachiBroker
 import MachiCore
 import OrderedCollections
@@ -63,7 +63,9 @@ struct TemporalController {
         let body = encoder.encode(cut[0], query: temporalQuery)
         // Asking for attributes (attrs, pick, omit) of which nothing is left finds nothing.
         let asked = temporalQuery.attributes != nil || parameters["pick"] != nil || parameters["omit"] != nil
-        if asked, body.isEmpty || !body.keys.contains(where: { !["id", "type", "createdAt", "modifiedAt"].contains($0) }) {
+        if asked,
+            body.isEmpty || !body.keys.contains(where: { !["id", "type", "createdAt", "modifiedAt"].contains($0) })
+        {
             throw NGSIError.notFound("Entity \(id) has none of the requested attributes in its temporal evolution")
         }
         var headers = HTTPFields()
@@ -89,7 +91,9 @@ struct TemporalController {
             for id in ids where !NameRules.isURI(id) { throw NGSIError.badRequestData("The id \"\(id)\" is not a URI") }
             selection.ids = ids
         }
-        if let pattern = parameters["idPattern"] { selection.idPattern = try FilterDecoder.validatedPattern(String(pattern)) }
+        if let pattern = parameters["idPattern"] {
+            selection.idPattern = try FilterDecoder.validatedPattern(String(pattern))
+        }
         if let type = parameters["type"], type != "*" { selection.types = try builder.parseTypes(String(type)) }
         let temporalQuery = try Self.temporalQuery(parameters, context: ldContext, requireRelation: false)
         var q: QueryExpression?
@@ -106,12 +110,19 @@ struct TemporalController {
             geoproperty: parameters["geoproperty"].map(String.init)
         )
         let names = RepresentationOptions.list(parameters, "attrs")
-        guard parameters["type"] != nil || EntityQueryBuilder.narrows(names) || EntityQueryBuilder.narrows(q)
-            || parameters["georel"] != nil || parameters["scopeQ"] != nil || parameters["local"] == "true"
+        guard
+            parameters["type"] != nil || EntityQueryBuilder.narrows(names) || EntityQueryBuilder.narrows(q)
+                || parameters["georel"] != nil || parameters["scopeQ"] != nil || parameters["local"] == "true"
         else {
             throw NGSIError.badRequestData("A temporal query needs at least one of type, attrs, q, geoQ or scopeQ")
         }
-        return try await respond(selection, temporalQuery, parameters: parameters, context: ldContext, exchange: exchange)
+        return try await respond(
+            selection,
+            temporalQuery,
+            parameters: parameters,
+            context: ldContext,
+            exchange: exchange
+        )
     }
 
     @Sendable func queryBody(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -160,7 +171,9 @@ struct TemporalController {
         } else if object["temporalQ"] != nil {
             throw NGSIError.badRequestData("temporalQ must be an object")
         }
-        if let attrs = object["attrs"] { merged.append(("attrs", (FilterDecoder.strings(attrs) ?? []).joined(separator: ","))) }
+        if let attrs = object["attrs"] {
+            merged.append(("attrs", (FilterDecoder.strings(attrs) ?? []).joined(separator: ",")))
+        }
         var all = Dictionary(uniqueKeysWithValues: parameters.map { (String($0.key), String($0.value)) })
         for (key, value) in merged { all[key] = value }
         let flat = FlatDictionary(all.map { (Substring($0.key), Substring($0.value)) })
@@ -193,10 +206,15 @@ struct TemporalController {
             if let geo = selection.geo {
                 // The entity is where its latest GeoProperty instance says.
                 entities = entities.filter { entity in
-                    guard let instance = entity.instances[geo.geoproperty]?.max(by: { $0.sequence < $1.sequence }) else {
+                    guard let instance = entity.instances[geo.geoproperty]?.max(by: { $0.sequence < $1.sequence })
+                    else {
                         return false
                     }
-                    let latest = Entity(id: entity.id, types: entity.types, attributes: [geo.geoproperty: [instance.attribute]])
+                    let latest = Entity(
+                        id: entity.id,
+                        types: entity.types,
+                        attributes: [geo.geoproperty: [instance.attribute]]
+                    )
                     return EntityQuery(geo: geo).matches(latest)
                 }
             }
@@ -381,7 +399,9 @@ struct TemporalController {
         var query = TemporalQuery()
         func time(_ name: String) throws(NGSIError) -> Date? {
             guard let text = parameters[Substring(name)] else { return nil }
-            guard let date = DateTimeText.parse(String(text)) else { throw .badRequestData("\(name) must be a DateTime") }
+            guard let date = DateTimeText.parse(String(text)) else {
+                throw .badRequestData("\(name) must be a DateTime")
+            }
             return date
         }
         let timeAt = try time("timeAt")

@@ -69,7 +69,9 @@ struct NGSIExchange: Sendable {
                 let parts = token.split(separator: "=", maxSplits: 1)
                 guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces).lowercased() == "ngsi-ld"
                 else { continue }
-                let value = parts[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                let value = parts[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(
+                    in: CharacterSet(charactersIn: "\"")
+                )
                 if !value.isEmpty { return value }
             }
         }

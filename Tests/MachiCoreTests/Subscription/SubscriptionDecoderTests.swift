@@ -20,7 +20,9 @@ struct SubscriptionDecoderTests {
     static let endpoint = #""notification": {"endpoint": {"uri": "http://receiver.example/notify"}}"#
 
     @Test func aMinimalSubscriptionGetsTheDefaults() throws {
-        let subscription = try Self.decode(#"{"type": "Subscription", "entities": [{"type": "Building"}], \#(Self.endpoint)}"#)
+        let subscription = try Self.decode(
+            #"{"type": "Subscription", "entities": [{"type": "Building"}], \#(Self.endpoint)}"#
+        )
         #expect(subscription.id == "urn:ngsi-ld:Subscription:generated")
         #expect(subscription.triggers == [.attributeCreated, .attributeUpdated])
         #expect(subscription.isActive)
@@ -46,13 +48,17 @@ struct SubscriptionDecoderTests {
         ("no notification", #"{"type": "Subscription", "entities": [{"type": "A"}]}"#),
         ("no endpoint", #"{"type": "Subscription", "entities": [{"type": "A"}], "notification": {}}"#),
         (
-            "endpoint scheme", #"{"type": "Subscription", "entities": [{"type": "A"}], "notification": {"endpoint": {"uri": "ftp://x/y"}}}"#
+            "endpoint scheme",
+            #"{"type": "Subscription", "entities": [{"type": "A"}], "notification": {"endpoint": {"uri": "ftp://x/y"}}}"#
         ),
         (
             "timeInterval with watchedAttributes",
             #"{"type": "Subscription", "entities": [{"type": "A"}], "watchedAttributes": ["a"], "timeInterval": 5, \#(endpoint)}"#
         ),
-        ("negative throttling", #"{"type": "Subscription", "entities": [{"type": "A"}], "throttling": -1, \#(endpoint)}"#),
+        (
+            "negative throttling",
+            #"{"type": "Subscription", "entities": [{"type": "A"}], "throttling": -1, \#(endpoint)}"#
+        ),
         (
             "throttling with timeInterval",
             #"{"type": "Subscription", "entities": [{"type": "A"}], "throttling": 1, "timeInterval": 5, \#(endpoint)}"#
@@ -61,7 +67,10 @@ struct SubscriptionDecoderTests {
             "unknown trigger",
             #"{"type": "Subscription", "entities": [{"type": "A"}], "notificationTrigger": ["entityChanged"], \#(endpoint)}"#
         ),
-        ("past expiresAt", #"{"type": "Subscription", "entities": [{"type": "A"}], "expiresAt": "2000-01-01T00:00:00Z", \#(endpoint)}"#),
+        (
+            "past expiresAt",
+            #"{"type": "Subscription", "entities": [{"type": "A"}], "expiresAt": "2000-01-01T00:00:00Z", \#(endpoint)}"#
+        ),
         ("bad q", #"{"type": "Subscription", "entities": [{"type": "A"}], "q": "((", \#(endpoint)}"#),
         (
             "showChanges with keyValues",
@@ -95,10 +104,14 @@ struct SubscriptionDecoderTests {
 
     @Test func theStoredFormDecodesWithoutTheOriginalContext() throws {
         // A context that maps `speed` somewhere else than the core context's default vocabulary.
-        let expand: (String) -> String = { $0 == "speed" ? "https://vocab.example/speed" : JSONLDContext.core.expandTerm($0) }
-        guard case .object(let object) = try JSONParser.parse(
-            #"{"type": "Subscription", "entities": [{"type": "Vehicle"}], "watchedAttributes": ["speed"], "q": "speed>50", \#(Self.endpoint)}"#
-        ) else { return }
+        let expand: (String) -> String = {
+            $0 == "speed" ? "https://vocab.example/speed" : JSONLDContext.core.expandTerm($0)
+        }
+        guard
+            case .object(let object) = try JSONParser.parse(
+                #"{"type": "Subscription", "entities": [{"type": "Vehicle"}], "watchedAttributes": ["speed"], "q": "speed>50", \#(Self.endpoint)}"#
+            )
+        else { return }
         let original = try SubscriptionDecoder(expand: expand, now: Self.now).decode(
             object,
             generatedId: "urn:ngsi-ld:Subscription:1",

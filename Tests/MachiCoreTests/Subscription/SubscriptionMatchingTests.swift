@@ -12,9 +12,11 @@ struct SubscriptionMatchingTests {
         _ members: String,
         notification: String = #"{"endpoint": {"uri": "http://r/n"}}"#
     ) throws -> Subscription {
-        guard case .object(let object) = try JSONParser.parse(
-            #"{"type": "Subscription", \#(members), "notification": \#(notification)}"#
-        ) else { throw NGSIError.invalidRequest("bad test JSON") }
+        guard
+            case .object(let object) = try JSONParser.parse(
+                #"{"type": "Subscription", \#(members), "notification": \#(notification)}"#
+            )
+        else { throw NGSIError.invalidRequest("bad test JSON") }
         return try SubscriptionDecoder(expand: JSONLDContext.core.expandTerm, now: now).decode(
             object,
             generatedId: "urn:ngsi-ld:Subscription:1",
@@ -36,32 +38,51 @@ struct SubscriptionMatchingTests {
         return entity
     }
 
-    @Test(arguments: [
-        // (subscription members, before, after, expected reason)
-        (#""entities": [{"type": "Building"}]"#, nil, ["height": 1], NotificationTrigger?.some(.attributeCreated)),
-        (#""entities": [{"type": "Building"}], "notificationTrigger": ["entityCreated"]"#, nil, ["height": 1], .entityCreated),
-        (#""entities": [{"type": "Building"}]"#, ["height": 1], ["height": 2], .attributeUpdated),
-        (#""entities": [{"type": "Building"}]"#, ["height": 1], ["height": 1, "flow": 3], .attributeCreated),
-        (#""entities": [{"type": "Building"}]"#, ["height": 1, "flow": 3], ["height": 1], nil),
-        (#""entities": [{"type": "Building"}], "notificationTrigger": ["attributeDeleted"]"#, ["height": 1, "flow": 3], ["height": 1], .attributeDeleted),
-        (#""entities": [{"type": "Building"}], "watchedAttributes": ["flow"]"#, ["height": 1], ["height": 2], nil),
-        (#""entities": [{"type": "Building"}], "q": "height>5""#, ["height": 1], ["height": 2], nil),
-        (#""entities": [{"type": "Building"}], "q": "height>5""#, ["height": 1], ["height": 6], .attributeUpdated),
-        (#""entities": [{"type": "Vehicle"}]"#, ["height": 1], ["height": 2], nil),
-        (#""entities": [{"type": "Building", "idPattern": ".*:2$"}]"#, ["height": 1], ["height": 2], nil),
-        (#""entities": [{"type": "Building"}], "isActive": false"#, ["height": 1], ["height": 2], nil),
-        (#""entities": [{"type": "Building"}], "timeInterval": 10"#, ["height": 1], ["height": 2], nil),
-    ] as [(String, [String: Double]?, [String: Double]?, NotificationTrigger?)])
-    func reasons(_ members: String, _ before: [String: Double]?, _ after: [String: Double]?, _ expected: NotificationTrigger?)
+    @Test(
+        arguments: [
+            // (subscription members, before, after, expected reason)
+            (#""entities": [{"type": "Building"}]"#, nil, ["height": 1], NotificationTrigger?.some(.attributeCreated)),
+            (
+                #""entities": [{"type": "Building"}], "notificationTrigger": ["entityCreated"]"#, nil, ["height": 1],
+                .entityCreated
+            ),
+            (#""entities": [{"type": "Building"}]"#, ["height": 1], ["height": 2], .attributeUpdated),
+            (#""entities": [{"type": "Building"}]"#, ["height": 1], ["height": 1, "flow": 3], .attributeCreated),
+            (#""entities": [{"type": "Building"}]"#, ["height": 1, "flow": 3], ["height": 1], nil),
+            (
+                #""entities": [{"type": "Building"}], "notificationTrigger": ["attributeDeleted"]"#,
+                ["height": 1, "flow": 3], ["height": 1], .attributeDeleted
+            ),
+            (#""entities": [{"type": "Building"}], "watchedAttributes": ["flow"]"#, ["height": 1], ["height": 2], nil),
+            (#""entities": [{"type": "Building"}], "q": "height>5""#, ["height": 1], ["height": 2], nil),
+            (#""entities": [{"type": "Building"}], "q": "height>5""#, ["height": 1], ["height": 6], .attributeUpdated),
+            (#""entities": [{"type": "Vehicle"}]"#, ["height": 1], ["height": 2], nil),
+            (#""entities": [{"type": "Building", "idPattern": ".*:2$"}]"#, ["height": 1], ["height": 2], nil),
+            (#""entities": [{"type": "Building"}], "isActive": false"#, ["height": 1], ["height": 2], nil),
+            (#""entities": [{"type": "Building"}], "timeInterval": 10"#, ["height": 1], ["height": 2], nil),
+        ] as [(String, [String: Double]?, [String: Double]?, NotificationTrigger?)]
+    )
+    func reasons(
+        _ members: String,
+        _ before: [String: Double]?,
+        _ after: [String: Double]?,
+        _ expected: NotificationTrigger?
+    )
         throws
     {
         let subscription = try Self.subscription(members)
-        let cause = subscription.cause(before: before.map { Self.building($0) }, after: after.map { Self.building($0) }, at: Self.now)
+        let cause = subscription.cause(
+            before: before.map { Self.building($0) },
+            after: after.map { Self.building($0) },
+            at: Self.now
+        )
         #expect(cause?.reason == expected)
     }
 
     @Test func deletingAnEntityNotifiesEntityDeletedWithoutItsAttributes() throws {
-        let subscription = try Self.subscription(#""entities": [{"type": "Building"}], "notificationTrigger": ["entityDeleted"]"#)
+        let subscription = try Self.subscription(
+            #""entities": [{"type": "Building"}], "notificationTrigger": ["entityDeleted"]"#
+        )
         let cause = try #require(subscription.cause(before: Self.building(["height": 1]), after: nil, at: Self.now))
         #expect(cause.reason == .entityDeleted)
         #expect(cause.entityDeleted)
