@@ -63,20 +63,10 @@ struct TemporalController {
         let body = encoder.encode(cut[0], query: temporalQuery)
         // Asking for attributes (attrs, pick, omit) of which nothing is left finds nothing.
         let asked = temporalQuery.attributes != nil || parameters["pick"] != nil || parameters["omit"] != nil
-        if asked,
-            body.isEmpty || !body.keys.contains(where: { !["id", "type", "createdAt", "modifiedAt"].contains($0) })
-        {
+        if asked, !Self.hasAttributes(body) {
             throw NGSIError.notFound("Entity \(id) has none of the requested attributes in its temporal evolution")
         }
-        var headers = HTTPFields()
-        if let range { headers[HTTPField.Name("Content-Range")!] = range.header }
-        return NGSIResponse.json(
-            .object(body),
-            status: range == nil ? .ok : .partialContent,
-            exchange: exchange,
-            contextValue: exchange.headerContextValue,
-            extraHeaders: headers
-        )
+        return Self.response(.object(body), range: range, exchange: exchange)
     }
 
     @Sendable func query(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -239,20 +229,10 @@ struct TemporalController {
         let encoder = try Self.encoder(parameters, context: ldContext)
         let (cut, range) = Self.pagination.apply(page.entities, temporalQuery)
         // An entity none of whose instances is selected (by time or attrs) is not a result.
-        let identity: Set<String> = ["id", "type", "createdAt", "modifiedAt", "scope"]
-        let items = cut.map { encoder.encode($0, query: temporalQuery) }
-            .filter { object in object.keys.contains { !identity.contains($0) } }
-            .map(JSON.object)
+        let items = cut.map { encoder.encode($0, query: temporalQuery) }.filter(Self.hasAttributes).map(JSON.object)
         var headers = HTTPFields()
         if selection.count { headers[.ngsildResultsCount] = String(page.total) }
-        if let range { headers[HTTPField.Name("Content-Range")!] = range.header }
-        return NGSIResponse.json(
-            .array(items),
-            status: range == nil ? .ok : .partialContent,
-            exchange: exchange,
-            contextValue: exchange.headerContextValue,
-            extraHeaders: headers
-        )
+        return Self.response(.array(items), range: range, headers: headers, exchange: exchange)
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -361,6 +341,29 @@ struct TemporalController {
         if let orderBy = parameters["orderBy"], orderBy != "id", orderBy != "id;asc", orderBy != "id;desc" {
             throw .badRequestData("A temporal query can only be ordered by id")
         }
+    }
+
+    /// A temporal result: `206 Partial Content` with `Content-Range` when pagination cut it.
+    static func response(
+        _ body: JSON,
+        range: TemporalPagination.Range?,
+        headers: HTTPFields = [:],
+        exchange: NGSIExchange
+    ) -> Response {
+        var headers = headers
+        if let range { headers[HTTPField.Name("Content-Range")!] = range.header }
+        return NGSIResponse.json(
+            body,
+            status: range == nil ? .ok : .partialContent,
+            exchange: exchange,
+            contextValue: exchange.headerContextValue,
+            extraHeaders: headers
+        )
+    }
+
+    /// Whether an encoded temporal entity has anything besides its identity and timestamps.
+    static func hasAttributes(_ object: JSONObject) -> Bool {
+        object.keys.contains { !["id", "type", "createdAt", "modifiedAt", "scope"].contains($0) }
     }
 
     /// At most this many attribute instances per entity in one response (6.3.10); more answer 206 with a
