@@ -80,6 +80,50 @@ import Testing
         }
     }
 
+    /// `Link` headers as clients send them: case, spacing and quoting vary; broken ones are BadRequestData.
+    @Test(arguments: [
+        (
+            #"<https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json""#,
+            200
+        ),
+        (
+            #"<https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld>;REL=http://www.w3.org/ns/json-ld#context"#,
+            200
+        ),
+        (
+            #"  <https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld> ;  rel="http://www.w3.org/ns/json-ld#context" "#,
+            200
+        ),
+        (
+            #"<https://example.org/other>; rel="next", <https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld>; rel="http://www.w3.org/ns/json-ld#context""#,
+            200
+        ),
+        (
+            #"https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld; rel="http://www.w3.org/ns/json-ld#context""#,
+            400
+        ),
+        (#"<>; rel="http://www.w3.org/ns/json-ld#context""#, 400),
+        (#"<not a url>; rel="http://www.w3.org/ns/json-ld#context""#, 400),
+        (
+            #"<https://a.example/1>; rel="http://www.w3.org/ns/json-ld#context", <https://a.example/2>; rel="http://www.w3.org/ns/json-ld#context""#,
+            400
+        ),
+    ])
+    func linkHeaders(_ link: String, _ status: Int) async throws {
+        try await withMachi { client in
+            _ = try await client.post(
+                "/ngsi-ld/v1/entities",
+                waterObserved("urn:ngsi-ld:WaterObserved:link", height: 1)
+            )
+            let reply = try await client.get(
+                "/ngsi-ld/v1/entities/urn:ngsi-ld:WaterObserved:link",
+                headers: ["Link": link]
+            )
+            #expect(reply.status == status, "\(link)")
+            if status == 400 { #expect(reply.errorType == "BadRequestData") }
+        }
+    }
+
     @Test func unknownRemoteContextIsUnavailable() async throws {
         try await withMachi { client in
             let link =

@@ -147,17 +147,20 @@ struct NGSIExchange: Sendable {
 
     /// The URL of the JSON-LD context `Link` header, if there is one.
     static func contextURL(linkHeaders: [String]) throws(NGSIError) -> String? {
+        // On every request: ASCII-only work, no Foundation character sets or Unicode case mapping.
         var found: String?
         for header in linkHeaders {
             for link in header.split(separator: ",") {
-                let parts = link.split(separator: ";").map { $0.trimmingCharacters(in: " ") }
-                guard let target = parts.first, target.hasPrefix("<"), target.hasSuffix(">"), target.count > 2 else {
+                let parts = link.split(separator: ";").map(Self.trimmingASCIISpaces)
+                guard let target = parts.first, target.utf8.first == UInt8(ascii: "<"),
+                    target.utf8.last == UInt8(ascii: ">"), target.utf8.count > 2
+                else {
                     throw .badRequestData("Malformed Link header")
                 }
-                let rel = parts.dropFirst().first { $0.lowercased().hasPrefix("rel=") }.map {
-                    String($0.dropFirst(4)).trimmingCharacters(in: "\"")
+                let rel = parts.dropFirst().first { Self.hasASCIIPrefixIgnoringCase($0, "rel=") }.map {
+                    Self.trimmingQuotes($0.dropFirst(4))
                 }
-                guard rel == jsonLDContextRel else { continue }
+                guard let rel, rel == jsonLDContextRel[...] else { continue }
                 guard found == nil else { throw .badRequestData("More than one JSON-LD context Link header") }
                 let url = String(target.dropFirst().dropLast())
                 guard NameRules.isURI(url) else { throw .badRequestData("The Link header's @context is not a URL") }
@@ -165,5 +168,28 @@ struct NGSIExchange: Sendable {
             }
         }
         return found
+    }
+
+    static func trimmingASCIISpaces(_ text: Substring) -> Substring {
+        var text = text
+        while let first = text.utf8.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
+            text = text.dropFirst()
+        }
+        while let last = text.utf8.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") {
+            text = text.dropLast()
+        }
+        return text
+    }
+
+    static func trimmingQuotes(_ text: Substring) -> Substring {
+        var text = text
+        while text.utf8.first == UInt8(ascii: "\"") { text = text.dropFirst() }
+        while text.utf8.last == UInt8(ascii: "\"") { text = text.dropLast() }
+        return text
+    }
+
+    static func hasASCIIPrefixIgnoringCase(_ text: Substring, _ prefix: String) -> Bool {
+        guard text.utf8.count >= prefix.utf8.count else { return false }
+        return zip(text.utf8, prefix.utf8).allSatisfy { a, b in (a | 0x20) == (b | 0x20) }
     }
 }
