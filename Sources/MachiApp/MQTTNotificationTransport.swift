@@ -35,10 +35,7 @@ final class MQTTNotificationTransport: NotificationTransport {
             body["@context"] = notification.context
         } else {
             metadata["Content-Type"] = "application/json"
-            let link = notification.contextLink ?? "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
-            metadata["Link"] = .string(
-                "<\(link)>; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\""
-            )
+            metadata["Link"] = .string(notification.linkHeaderValue)
         }
         if let tenant = notification.tenant { metadata["NGSILD-Tenant"] = .string(tenant) }
         for pair in notification.endpoint.receiverInfo { metadata[pair.key] = .string(pair.value) }

@@ -42,6 +42,13 @@ public struct OutgoingNotification: Sendable {
         return body
     }
 
+    /// The `Link` header value naming the @context of an `application/json` body (the core context when the
+    /// subscription's context is not one URL).
+    public var linkHeaderValue: String {
+        let url = contextLink ?? "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
+        return "<\(url)>; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\""
+    }
+
     /// The context's URLs, for a `Link` header: only a context that is one URL (or an array of one) can be linked.
     public var contextLink: String? {
         if let url = context.stringValue { return url }

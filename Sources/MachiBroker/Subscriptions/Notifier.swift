@@ -97,9 +97,6 @@ public final class Notifier: Sendable {
         }
     }
 
-    /// Ends `run()` once its current round is over (for tests without task cancellation).
-    public func stop() { signal.finish() }
-
     private func round(_ group: inout DiscardingTaskGroup) async {
         let time = now()
         var tenants = state.withLock { state -> Set<String> in
@@ -107,17 +104,21 @@ public final class Notifier: Sendable {
             state.tenantsWithWork = []
             return tenants
         }
-        // Periodic subscriptions and retries are found by the tick: look at every tenant that has subscriptions.
-        for (tenant, _) in registry.all() { tenants.insert(tenant) }
+        // One snapshot of the registry per round, by tenant. Periodic subscriptions and retries are found by the
+        // tick: every tenant that has subscriptions is looked at.
+        var byTenant: [String: [SubscriptionRegistry.Entry]] = [:]
+        for (tenant, entry) in registry.all() { byTenant[tenant, default: []].append(entry) }
+        tenants.formUnion(byTenant.keys)
         for tenant in tenants {
-            await dispatchPeriodic(tenant: tenant, at: time, &group)
+            let subscriptions = byTenant[tenant] ?? []
+            await dispatchPeriodic(subscriptions, tenant: tenant, at: time, &group)
             let (excluded, busy) = state.withLock { state in
                 (state.inFlight[tenant] ?? [], state.busyEndpoints)
             }
             // The subscriptions of endpoints that are still busy: their entries wait in the store, so that a slow
             // endpoint's backlog never fills the batch other endpoints' entries need.
             let skipped = Set(
-                registry.all().filter { $0.tenant == tenant }.map(\.entry.subscription)
+                subscriptions.map(\.subscription)
                     .filter { busy.contains(tenant + "\u{0}" + $0.notification.endpoint.uri) }.map(\.id)
             )
             let entries: [OutboxEntry]
@@ -358,8 +359,13 @@ public final class Notifier: Sendable {
 
     // MARK: - Periodic subscriptions
 
-    private func dispatchPeriodic(tenant: String, at time: Date, _ group: inout DiscardingTaskGroup) async {
-        for (entryTenant, entry) in registry.all() where entryTenant == tenant {
+    private func dispatchPeriodic(
+        _ subscriptions: [SubscriptionRegistry.Entry],
+        tenant: String,
+        at time: Date,
+        _ group: inout DiscardingTaskGroup
+    ) async {
+        for entry in subscriptions {
             let subscription = entry.subscription
             guard let interval = subscription.timeInterval, subscription.isLive(at: time) else { continue }
             let key = tenant + "\u{0}" + subscription.id

@@ -23,11 +23,7 @@ public struct HTTPNotificationTransport: NotificationTransport {
             request.headers.add(name: "Content-Type", value: "application/ld+json")
         } else {
             request.headers.add(name: "Content-Type", value: "application/json")
-            let link = notification.contextLink ?? NGSIExchange.coreContextURL
-            request.headers.add(
-                name: "Link",
-                value: "<\(link)>; rel=\"\(NGSIExchange.jsonLDContextRel)\"; type=\"application/ld+json\""
-            )
+            request.headers.add(name: "Link", value: notification.linkHeaderValue)
         }
         if let tenant = notification.tenant { request.headers.add(name: "NGSILD-Tenant", value: tenant) }
         for pair in notification.endpoint.receiverInfo { request.headers.add(name: pair.key, value: pair.value) }
