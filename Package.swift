@@ -73,9 +73,19 @@ let package = Package(
             ]
         ),
         .target(
+            name: "MachiIoT",
+            dependencies: [
+                "MachiCore", "MachiStore", "MachiBroker", "MachiMQTT",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
             name: "MachiHTTP",
             dependencies: [
-                "MachiCore", "MachiStore", "MachiBroker",
+                "MachiCore", "MachiStore", "MachiBroker", "MachiIoT",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -89,7 +99,7 @@ let package = Package(
         .target(
             name: "MachiApp",
             dependencies: [
-                "MachiCore", "MachiStore", "MachiSQLite", "MachiBroker", "MachiHTTP", "MachiMQTT",
+                "MachiCore", "MachiStore", "MachiSQLite", "MachiBroker", "MachiHTTP", "MachiMQTT", "MachiIoT",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

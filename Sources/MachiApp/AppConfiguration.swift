@@ -16,6 +16,11 @@ public import MachiHTTP
 ///   `limits.page.default` (20), `limits.page.max` (1000), `limits.batch.max` (10000);
 /// - `identity.alias` (string, optional): this broker's Context Source alias (`/info/sourceIdentity`); by default a
 ///   random URN made on first start and kept in the data directory;
+/// - `iot.mqtt.url` (string, optional, e.g. `mqtt://localhost:1883`, with `user:password@` if the broker needs it):
+///   the MQTT broker the IoT agent's southbound subscribes to and publishes commands on; none by default (devices
+///   then use HTTP);
+/// - `iot.jsonld.context` (string, optional): the URL of the @context that expands the IoT agent's attribute names
+///   and entity types (the NGSI-LD core context by default);
 /// - `log.level` (string, default `info`).
 public struct AppConfiguration: Sendable {
     public var host: String
@@ -30,6 +35,8 @@ public struct AppConfiguration: Sendable {
     public var limits: APILimits
     public var sourceAlias: String?
     public var logLevel: String
+    public var iotMQTTURL: String?
+    public var iotContext: String?
 
     public init(
         host: String = "0.0.0.0",
@@ -43,7 +50,9 @@ public struct AppConfiguration: Sendable {
         contextFetchAllowList: [String] = [],
         limits: APILimits = APILimits(),
         sourceAlias: String? = nil,
-        logLevel: String = "info"
+        logLevel: String = "info",
+        iotMQTTURL: String? = nil,
+        iotContext: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -57,6 +66,8 @@ public struct AppConfiguration: Sendable {
         self.limits = limits
         self.sourceAlias = sourceAlias
         self.logLevel = logLevel
+        self.iotMQTTURL = iotMQTTURL
+        self.iotContext = iotContext
     }
 
     /// Reads the keys listed above.
@@ -83,5 +94,7 @@ public struct AppConfiguration: Sendable {
         )
         sourceAlias = reader.string(forKey: "identity.alias")
         logLevel = reader.string(forKey: "log.level", default: "info")
+        iotMQTTURL = reader.string(forKey: "iot.mqtt.url")
+        iotContext = reader.string(forKey: "iot.jsonld.context")
     }
 }

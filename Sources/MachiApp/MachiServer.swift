@@ -4,6 +4,7 @@ public import Logging
 import MachiBroker
 import MachiCore
 import MachiHTTP
+import MachiIoT
 import MachiSQLite
 import MachiStore
 import NIOCore
@@ -64,7 +65,21 @@ public enum MachiServer {
             notifier: notifier
         )
         try await subscriptions.loadAll(logger: logger)
-        store.observeChanges(with: registry)
+        var iotContext = JSONLDContext.core
+        if let url = configuration.iotContext {
+            iotContext = try await contexts.context(for: .string(url), tenant: nil)
+        }
+        let agent = IoTAgent(
+            store: store,
+            entities: EntityService(store: store),
+            context: iotContext,
+            logger: logger
+        )
+        try await agent.load()
+        store.observeChanges(with: ChangeObservers([registry, agent.changeObserver]))
+        let southbound = try configuration.iotMQTTURL.map { url in
+            MQTTSouthbound(agent: agent, configuration: try IoTAgentService.mqttConfiguration(url), logger: logger)
+        }
         let services = NGSIServices(
             entities: EntityService(store: store),
             contexts: contexts,
@@ -90,10 +105,13 @@ public enum MachiServer {
             )
         }
         NGSIRouter.register(on: router, services: services, publicBaseURL: publicURL, sourceAlias: sourceAlias)
+        IoTRouter.register(on: router, agent: agent, version: version)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "machi"),
-            services: [NotifierService(notifier: notifier, mqtt: mqtt)],
+            services: [
+                NotifierService(notifier: notifier, mqtt: mqtt), IoTAgentService(agent: agent, southbound: southbound),
+            ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

@@ -37,6 +37,9 @@ import GRDB
 /// attribute instance (`name` a term id, `doc` the instance's members as JSON, times in seconds since 1970),
 /// indexed by entity, attribute and `observedAt`.
 ///
+/// v6 (`v6-iot`): `iot_record(rowid, kind, key, doc)`: the IoT agent's service groups and devices (`kind` `group`
+/// or `device`, `doc` the provisioning JSON), unique by kind and key.
+///
 /// Migrations that rebuild index rows call the current `EntityIndexRows`, so they index as the running code
 /// queries.
 enum Schema {
@@ -203,6 +206,19 @@ enum Schema {
                     );
                     CREATE INDEX attr_instance_entity ON attr_instance(entity, name, observed_at);
                     CREATE INDEX attr_instance_created ON attr_instance(created_at);
+                    """
+            )
+        }
+        migrator.registerMigration("v6-iot") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE iot_record (
+                        rowid INTEGER PRIMARY KEY,
+                        kind TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        doc TEXT NOT NULL,
+                        UNIQUE (kind, key)
+                    );
                     """
             )
         }

@@ -52,10 +52,14 @@ extension WriteTransaction {
                             (try? result.get()).map { (id: change.id, after: $0.after) }
                         }
                     )
-                    if wroteOutbox, let observer { observer.observer.didCommitOutboxEntries(tenant: observer.tenant) }
+                    if let observer {
+                        if wroteOutbox { observer.observer.didCommitOutboxEntries(tenant: observer.tenant) }
+                        observer.observer.transactionDidCommit(tenant: observer.tenant)
+                    }
                     continuation.resume(returning: results)
                 } catch {
                     metrics.transactionsFailed.increment()
+                    if let observer { observer.observer.transactionDidFail(tenant: observer.tenant) }
                     continuation.resume(throwing: error)
                 }
             }

@@ -62,6 +62,39 @@ public protocol ChangeObserver: Sendable {
     func outboxEntries(for change: EntityChangeResult, tenant: String, at time: Date) -> [OutboxEntry]
     /// Called after a transaction that wrote outbox entries for `tenant` has committed.
     func didCommitOutboxEntries(tenant: String)
+    /// Called after every write transaction of `tenant` has committed (after `didCommitOutboxEntries`): what was
+    /// observed in it is now durable.
+    func transactionDidCommit(tenant: String)
+    /// Called when a write transaction of `tenant` failed as a whole: nothing observed in it happened.
+    func transactionDidFail(tenant: String)
+}
+
+extension ChangeObserver {
+    public func transactionDidCommit(tenant: String) {}
+    public func transactionDidFail(tenant: String) {}
+}
+
+/// Several observers as one: the entries of all, in order; every call forwarded to each.
+public struct ChangeObservers: ChangeObserver {
+    public var observers: [any ChangeObserver]
+
+    public init(_ observers: [any ChangeObserver]) { self.observers = observers }
+
+    public func outboxEntries(for change: EntityChangeResult, tenant: String, at time: Date) -> [OutboxEntry] {
+        observers.flatMap { $0.outboxEntries(for: change, tenant: tenant, at: time) }
+    }
+
+    public func didCommitOutboxEntries(tenant: String) {
+        for observer in observers { observer.didCommitOutboxEntries(tenant: tenant) }
+    }
+
+    public func transactionDidCommit(tenant: String) {
+        for observer in observers { observer.transactionDidCommit(tenant: tenant) }
+    }
+
+    public func transactionDidFail(tenant: String) {
+        for observer in observers { observer.transactionDidFail(tenant: tenant) }
+    }
 }
 
 /// Where subscriptions and their outbox live, per tenant, isolated like entities.

@@ -1,0 +1,219 @@
+import Foundation
+import MachiCore
+import MachiStore
+import OrderedCollections
+
+/// Turns provisioning and measures into NGSI-LD, the way FIWARE's IoT agents do in NGSI-LD mode: each mapped
+/// measure becomes its attribute (a Property, GeoProperty or Relationship by the FIWARE `type`), with the device's
+/// timestamp as `observedAt` and `unitCode` from the metadata. Names are expanded with the agent's @context.
+///
+/// Unlike the reference agents, device timestamps are never dropped and static attributes are never wiped: a measure
+/// updates only its own attributes.
+struct MeasureTranslator: Sendable {
+    /// The @context of the agent's attribute names and entity types (the core context by default).
+    let context: JSONLDContext
+
+    /// The entity a device stands for when it is provisioned: its type, static attributes and command attributes
+    /// (`<cmd>`, `<cmd>_status` `UNKNOWN`, `<cmd>_info`).
+    func initialEntity(for device: IoTDevice, group: ServiceGroup?, now: String) throws(IoTError) -> Entity {
+        var object: JSONObject = ["id": .string(device.entityName), "type": .string(device.entityType)]
+        for mapping in Self.staticAttributes(device, group) {
+            object[mapping.name] = try attribute(mapping, value: .json(mapping.value ?? .null), observedAt: nil)
+        }
+        for command in Self.commands(device, group) {
+            object[command.name] = ["type": "Property", "value": ""]
+            object[command.name + "_status"] = ["type": "Property", "value": "UNKNOWN"]
+            object[command.name + "_info"] = ["type": "Property", "value": ""]
+        }
+        do {
+            return try EntityDecoder(context: context, now: now).entity(.object(object))
+        } catch {
+            throw IoTError(
+                .wrongSyntax,
+                "device \(device.deviceId) does not make a valid NGSI-LD entity: \(error.detail)"
+            )
+        }
+    }
+
+    /// One fragment per measure group, in order (each becomes its own attribute instances in the temporal store).
+    /// - Throws: `BAD_PAYLOAD` if a value does not fit its attribute's type; then nothing is written.
+    func fragments(
+        for groups: [MeasureGroup],
+        device: IoTDevice,
+        group: ServiceGroup?,
+        receivedAt: String
+    ) throws(IoTError) -> [EntityFragment] {
+        let mappings = Dictionary(
+            Self.activeAttributes(device, group).map { ($0.measureKey, $0) },
+            uniquingKeysWith: { first, _ in first }
+        )
+        let explicit = device.explicitAttrs ?? group?.explicitAttrs ?? false
+        let stampsReception = device.timestamp ?? group?.timestamp ?? false
+        let decoder = EntityDecoder(context: context, now: receivedAt)
+        var fragments: [EntityFragment] = []
+        for measureGroup in groups {
+            let observedAt: String?
+            if let timestamp = measureGroup.timestamp {
+                guard let date = DateTimeText.parse(timestamp) else {
+                    throw IoTError(.badPayload, "timestamp \(timestamp) is not an ISO 8601 date-time")
+                }
+                observedAt = DateTimeText.format(date)
+            } else {
+                observedAt = stampsReception ? receivedAt : nil
+            }
+            var object: JSONObject = [:]
+            for (key, value) in measureGroup.values {
+                if let mapping = mappings[key] {
+                    object[mapping.name] = try attribute(mapping, value: value, observedAt: observedAt)
+                } else if !explicit {
+                    object[key] = try attribute(
+                        AttributeMapping(name: key, type: "Text"),
+                        value: value,
+                        observedAt: observedAt
+                    )
+                }
+            }
+            guard !object.isEmpty else { continue }
+            do {
+                fragments.append(try decoder.fragment(.object(object), nulls: .reject))
+            } catch {
+                throw IoTError(.badPayload, "the measures of \(device.deviceId) are not valid NGSI-LD: \(error.detail)")
+            }
+        }
+        return fragments
+    }
+
+    /// The change that writes `fragments` to the device's entity: creates it (from `initial`) if it is missing,
+    /// adds static attributes it lacks, and updates only the measured attributes.
+    static func change(entity initial: Entity, fragment: EntityFragment, now: String) -> EntityChange {
+        EntityChange(id: initial.id) { existing in
+            guard var entity = existing else {
+                var created = initial
+                _ = created.update(fragment, now: now)
+                return created
+            }
+            for (name, instances) in initial.attributes where entity.attributes[name] == nil {
+                entity.attributes[name] = instances
+            }
+            _ = entity.update(fragment, now: now)
+            return entity
+        }
+    }
+
+    // MARK: Values
+
+    /// The normalized NGSI-LD attribute for a FIWARE attribute and a value.
+    func attribute(_ mapping: AttributeMapping, value: MeasureValue, observedAt: String?) throws(IoTError) -> JSON {
+        var object: JSONObject
+        let type = mapping.type.lowercased()
+        switch type {
+        case "geo:json", "geoproperty", "geo:point", "point", "linestring", "polygon", "multipoint",
+            "multilinestring", "multipolygon":
+            object = [
+                "type": "GeoProperty", "value": try Self.geometry(value, latitudeFirst: type == "geo:point", mapping),
+            ]
+        case "relationship":
+            guard let target = Self.text(value) else {
+                throw IoTError(.badPayload, "the value of relationship \(mapping.name) must be a URI")
+            }
+            object = ["type": "Relationship", "object": .string(target)]
+        default:
+            object = ["type": "Property", "value": try Self.propertyValue(type, value, mapping)]
+        }
+        for (key, meta) in mapping.metadata {
+            let metaValue = meta["value"] ?? meta
+            if key == "unitCode" {
+                guard case .string(let code) = metaValue else {
+                    throw IoTError(.wrongSyntax, "the unitCode metadata of \(mapping.name) must be a text")
+                }
+                object["unitCode"] = .string(code)
+            } else if key != "TimeInstant" {
+                object[key] = ["type": "Property", "value": metaValue]
+            }
+        }
+        if let observedAt { object["observedAt"] = .string(observedAt) }
+        return .object(object)
+    }
+
+    static func propertyValue(
+        _ type: String,
+        _ value: MeasureValue,
+        _ mapping: AttributeMapping
+    ) throws(IoTError) -> JSON {
+        switch type {
+        case "number", "float", "double", "integer", "int", "decimal", "numeric":
+            switch value {
+            case .json(.number(let number)): return .number(number)
+            case .text(let text), .json(.string(let text)):
+                if let number = Double(text.trimmingASCIIWhitespace()), number.isFinite { return .number(number) }
+            default: break
+            }
+            throw IoTError(.badPayload, "the value of \(mapping.measureKey) is not a number")
+        case "boolean", "bool":
+            switch value {
+            case .json(.bool(let flag)): return .bool(flag)
+            case .text("true"), .text("1"), .json(.string("true")): return .bool(true)
+            case .text("false"), .text("0"), .json(.string("false")): return .bool(false)
+            default: throw IoTError(.badPayload, "the value of \(mapping.measureKey) is not a boolean")
+            }
+        case "datetime", "date", "iso8601":
+            guard let text = text(value), let date = DateTimeText.parse(text) else {
+                throw IoTError(.badPayload, "the value of \(mapping.measureKey) is not an ISO 8601 date-time")
+            }
+            return ["@type": "DateTime", "@value": .string(DateTimeText.format(date))]
+        default:
+            switch value {
+            case .text(let text): return .string(text)
+            case .json(.null): throw IoTError(.badPayload, "the value of \(mapping.measureKey) is null")
+            case .json(let json): return json
+            }
+        }
+    }
+
+    /// A GeoJSON geometry from a GeoJSON object, a `[lon, lat]` array or a `"lon, lat"` text (`geo:point` texts are
+    /// `"lat, lon"`, as in NGSI-v2).
+    static func geometry(
+        _ value: MeasureValue,
+        latitudeFirst: Bool,
+        _ mapping: AttributeMapping
+    ) throws(IoTError) -> JSON {
+        var pair: [Double]?
+        switch value {
+        case .json(.object(let object)): return .object(object)
+        case .json(.array(let elements)): pair = elements.compactMap(\.numberValue)
+        case .text(let text), .json(.string(let text)):
+            pair = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        default: break
+        }
+        guard var pair, pair.count == 2 else {
+            throw IoTError(.badPayload, "the value of \(mapping.measureKey) is not a geometry")
+        }
+        if latitudeFirst { pair.swapAt(0, 1) }
+        return ["type": "Point", "coordinates": .array(pair.map(JSON.number))]
+    }
+
+    static func text(_ value: MeasureValue) -> String? {
+        switch value {
+        case .text(let text), .json(.string(let text)): text
+        default: nil
+        }
+    }
+
+    // MARK: Device and group together
+
+    /// Device mappings first, then the group's for measures the device does not map.
+    static func activeAttributes(_ device: IoTDevice, _ group: ServiceGroup?) -> [AttributeMapping] {
+        let own = Set(device.attributes.map(\.measureKey))
+        return device.attributes + (group?.attributes ?? []).filter { !own.contains($0.measureKey) }
+    }
+
+    static func staticAttributes(_ device: IoTDevice, _ group: ServiceGroup?) -> [AttributeMapping] {
+        let own = Set(device.staticAttributes.map(\.name))
+        return (group?.staticAttributes ?? []).filter { !own.contains($0.name) } + device.staticAttributes
+    }
+
+    static func commands(_ device: IoTDevice, _ group: ServiceGroup?) -> [AttributeMapping] {
+        let own = Set(device.commands.map(\.name))
+        return device.commands + (group?.commands ?? []).filter { !own.contains($0.name) }
+    }
+}

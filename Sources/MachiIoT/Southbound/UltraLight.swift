@@ -1,0 +1,107 @@
+public import MachiCore
+import OrderedCollections
+
+/// UltraLight 2.0, the text protocol of FIWARE's iotagent-ul: measures `key|value|key|value`, measure groups
+/// separated by `#`, each group optionally led by an ISO 8601 timestamp (`2026-11-22T10:00:00Z|t|25`); commands
+/// `<device>@<command>|<params>` and their results in the same shape.
+public enum UltraLight {
+    /// The most groups and measures one payload may carry.
+    public static let maxMeasures = 10_000
+
+    /// Decodes a measures payload.
+    /// - Throws: `BAD_PAYLOAD` naming what is wrong; nothing of a bad payload is kept.
+    public static func decode(_ payload: String) throws(IoTError) -> [MeasureGroup] {
+        let text = payload.trimmingASCIIWhitespace()
+        guard !text.isEmpty else { throw IoTError(.badPayload, "the UltraLight payload is empty") }
+        var groups: [MeasureGroup] = []
+        var measures = 0
+        for (index, groupText) in text.split(separator: "#", omittingEmptySubsequences: false).enumerated() {
+            var fields = groupText.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard !(fields.count == 1 && fields[0].isEmpty) else {
+                throw IoTError(.badPayload, "measure group \(index + 1) is empty")
+            }
+            var timestamp: String?
+            if fields.count % 2 == 1 {
+                guard DateTimeText.isValid(fields[0]) else {
+                    throw IoTError(
+                        .badPayload,
+                        "measure group \(index + 1) has an odd number of fields and does not start with a timestamp"
+                    )
+                }
+                timestamp = fields.removeFirst()
+            }
+            var values: [(key: String, value: MeasureValue)] = []
+            for pair in stride(from: 0, to: fields.count, by: 2) {
+                let key = fields[pair]
+                guard isValidKey(key) else {
+                    throw IoTError(.badPayload, "measure group \(index + 1) has an invalid key \"\(key.prefix(40))\"")
+                }
+                values.append((key, .text(fields[pair + 1])))
+            }
+            measures += values.count
+            guard measures <= maxMeasures else {
+                throw IoTError(.badPayload, "the payload has more than \(maxMeasures) measures")
+            }
+            groups.append(MeasureGroup(timestamp: timestamp, values: values))
+        }
+        return groups
+    }
+
+    /// Keys are short names: printable, no spaces, no `@`.
+    static func isValidKey(_ key: String) -> Bool {
+        !key.isEmpty && key.utf8.count <= 256
+            && !key.unicodeScalars.contains { $0.value <= 0x20 || $0 == "@" || $0.value == 0x7F }
+    }
+
+    /// A command as sent to a device: `<device>@<command>|<params>`; an object parameter becomes `key=value`
+    /// pairs (`dev@set|speed=3|mode=eco`), a string is sent as it is, any other value as JSON.
+    public static func command(device: String, name: String, value: JSON) -> String {
+        let parameters: String
+        switch value {
+        case .string(let text): parameters = text
+        case .object(let object):
+            parameters = object.map { key, value in "\(key)=\(value.stringValue ?? JSONWriter.string(of: value))" }
+                .joined(separator: "|")
+        case .null: parameters = ""
+        default: parameters = JSONWriter.string(of: value)
+        }
+        return "\(device)@\(name)|\(parameters)"
+    }
+
+    /// A command result from a device: `<device>@<command>|<result>`.
+    /// - Throws: `BAD_PAYLOAD` if it does not have that shape.
+    public static func commandResult(
+        _ payload: String
+    ) throws(IoTError) -> (device: String, command: String, result: String) {
+        let text = payload.trimmingASCIIWhitespace()
+        guard let at = text.firstIndex(of: "@") else {
+            throw IoTError(.badPayload, "a command result must look like <device>@<command>|<result>")
+        }
+        let device = String(text[..<at])
+        let rest = text[text.index(after: at)...]
+        let command: String
+        let result: String
+        if let bar = rest.firstIndex(of: "|") {
+            command = String(rest[..<bar])
+            result = String(rest[rest.index(after: bar)...])
+        } else {
+            command = String(rest)
+            result = ""
+        }
+        guard !device.isEmpty, isValidKey(command) else {
+            throw IoTError(.badPayload, "a command result must look like <device>@<command>|<result>")
+        }
+        return (device, command, result)
+    }
+}
+
+extension String {
+    /// The text without leading and trailing spaces, tabs and line breaks.
+    func trimmingASCIIWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
+}
