@@ -154,6 +154,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        .testTarget(
+            name: "MachiIoTTests",
+            dependencies: [
+                "MachiIoT", "MachiCore", "MachiStore", .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
         .testTarget(name: "MachiBrokerTests", dependencies: ["MachiCore", "MachiStore", "MachiBroker", "MachiSQLite"]),
         .testTarget(
             name: "EndToEndTests",

@@ -23,6 +23,8 @@ public struct TemporalPagination: Sendable {
 
     /// Cuts each entity's selected instances to the limit; returns the entities and the span of the first cut one.
     public func apply(_ entities: [TemporalEntity], _ query: TemporalQuery) -> ([TemporalEntity], Range?) {
+        // An aggregation summarizes every instance in the window: cutting instances would falsify it.
+        if case .aggregated = query.representation { return (entities, nil) }
         var range: Range?
         let result = entities.map { entity -> TemporalEntity in
             var selected: [(name: String, instance: AttributeInstance, time: Date)] = []

@@ -58,13 +58,12 @@ extension IoTAgent {
         }
     }
 
-    /// A device's answer to an HTTP command: `<device>@<command>|<result>` or `{"<command>": <result>}`.
+    /// A device's answer to an HTTP command: `<device>@<command>|<result>` or `{"<command>": <result>}`; an empty
+    /// 2xx answer is a success without result.
     static func result(of answer: [UInt8], command: DeviceCommand) throws(IoTError) -> String {
-        if command.device.usesJSON {
-            return try JSONMeasures.commandResult(answer).result
-        }
-        let text = String(decoding: answer, as: UTF8.self)
-        if text.trimmingASCIIWhitespace().isEmpty { return "" }
+        let text = String(decoding: answer, as: UTF8.self).trimmingASCIIWhitespace()
+        if text.isEmpty { return "" }
+        if command.device.usesJSON { return try JSONMeasures.commandResult(Array(text.utf8)).result }
         return try UltraLight.commandResult(text).result
     }
 
