@@ -63,7 +63,7 @@ extension IoTAgent {
             let prepared = byTenant[tenant]!
             let context = BrokerContext(tenant: tenant.isEmpty ? nil : tenant, requestId: "iot")
             do {
-                let results = try await entities.apply(prepared.flatMap(\.changes), in: context)
+                let results = try await entities.apply(Self.coalesced(prepared.flatMap(\.changes)), in: context)
                 let failures = results.filter { if case .failure = $0 { true } else { false } }.count
                 statistics.accept(measures: prepared.reduce(0) { $0 + $1.measureCount })
                 if failures > 0 {
@@ -75,6 +75,22 @@ extension IoTAgent {
             }
         }
         if let firstError { throw firstError }
+    }
+
+    /// One change per entity: the measures of one device in a batch become the steps of one change, so its entity
+    /// is written once per transaction while every measure is still recorded as an instance.
+    static func coalesced(_ changes: [EntityChange]) -> [EntityChange] {
+        var merged: [EntityChange] = []
+        var index: [String: Int] = [:]
+        for change in changes {
+            if let position = index[change.id] {
+                merged[position].followingSteps += change.steps
+            } else {
+                index[change.id] = merged.count
+                merged.append(change)
+            }
+        }
+        return merged
     }
 
     /// The device a message comes from, provisioning it on its first message when its group allows that.

@@ -43,19 +43,11 @@ struct WriteTransaction {
         for changes in batch {
             var requestResults: [ChangeResult] = []
             for change in changes {
-                let result = try run(change, writer: writer, counters: &counters)
-                if recordsTemporalEvolution, case .success(let changeResult) = result {
-                    try TemporalWriter(db: db, terms: writer.terms).record(
-                        before: changeResult.before,
-                        after: changeResult.after,
-                        at: now
-                    )
-                }
-                if let observer, case .success(let changeResult) = result {
-                    let entries = observer.observer.outboxEntries(for: changeResult, tenant: observer.tenant, at: now)
-                    if !entries.isEmpty {
-                        try OutboxWriter(db: db).insert(entries)
-                        wroteOutbox = true
+                let (result, states) = try run(change, writer: writer, counters: &counters)
+                if case .success = result {
+                    // One recorded change per step: the temporal instances and notifications of each.
+                    for (before, after) in zip(states, states.dropFirst()) {
+                        try record(EntityChangeResult(before: before, after: after), writer: writer, at: now)
                     }
                 }
                 requestResults.append(result)
@@ -66,16 +58,38 @@ struct WriteTransaction {
         return results
     }
 
-    private func run(_ change: EntityChange, writer: EntityWriter, counters: inout TypeCounters) throws -> ChangeResult
-    {
+    /// Records one committed step: its attribute instances and the outbox entries it makes due.
+    private mutating func record(_ change: EntityChangeResult, writer: EntityWriter, at now: Date) throws {
+        if recordsTemporalEvolution {
+            try TemporalWriter(db: db, terms: writer.terms).record(before: change.before, after: change.after, at: now)
+        }
+        if let observer {
+            let entries = observer.observer.outboxEntries(for: change, tenant: observer.tenant, at: now)
+            if !entries.isEmpty {
+                try OutboxWriter(db: db).insert(entries)
+                wroteOutbox = true
+            }
+        }
+    }
+
+    /// Runs one change in its savepoint.
+    /// - Returns: its result and, on success, the entity before and after each step.
+    private func run(
+        _ change: EntityChange,
+        writer: EntityWriter,
+        counters: inout TypeCounters
+    ) throws -> (ChangeResult, [Entity?]) {
         var result: ChangeResult = .failure(NGSIError(.internalError, "the change did not run"))
+        var states: [Entity?] = []
         var written: (old: EntityIndexRows?, new: EntityIndexRows?)?
         try db.inSavepoint {
             do {
                 let before = try writer.row(id: change.id)
                 let after: Entity?
                 switch Self.evaluate(change, current: before?.entity) {
-                case .success(let entity): after = entity
+                case .success(let steps):
+                    states = [before?.entity] + steps
+                    after = steps.last ?? nil
                 case .failure(let error):
                     result = .failure(error)
                     return .rollback
@@ -102,26 +116,32 @@ struct WriteTransaction {
         } else {
             writer.terms.forgetUncommitted()
         }
-        return result
+        return (result, states)
     }
 
-    /// Runs the change's closure on `current` and checks what it returns.
-    static func evaluate(_ change: EntityChange, current: Entity?) -> Result<Entity?, NGSIError> {
-        let after: Entity?
-        do {
-            after = try change.apply(current)
-        } catch let error as NGSIError {
-            return .failure(error)
-        } catch {
-            return .failure(NGSIError(.internalError, "the change of \(change.id) failed"))
+    /// Runs the change's steps on `current`, each on the previous result, and checks what they return.
+    /// - Returns: the entity after each step.
+    static func evaluate(_ change: EntityChange, current: Entity?) -> Result<[Entity?], NGSIError> {
+        var states: [Entity?] = []
+        var state = current
+        for step in change.steps {
+            let before = state
+            do {
+                state = try step(before)
+            } catch let error as NGSIError {
+                return .failure(error)
+            } catch {
+                return .failure(NGSIError(.internalError, "the change of \(change.id) failed"))
+            }
+            if let state, state.id != change.id {
+                return .failure(NGSIError(.internalError, "the change of \(change.id) returned another entity id"))
+            }
+            if state == nil && before == nil {
+                return .failure(.notFound("entity \(change.id) not found"))
+            }
+            states.append(state)
         }
-        if let after, after.id != change.id {
-            return .failure(NGSIError(.internalError, "the change of \(change.id) returned another entity id"))
-        }
-        if after == nil && current == nil {
-            return .failure(.notFound("entity \(change.id) not found"))
-        }
-        return .success(after)
+        return .success(states)
     }
 
     /// What the changes would do in a tenant that has no entities yet, without touching storage: lets `apply`
@@ -130,7 +150,8 @@ struct WriteTransaction {
         var entities: [String: Entity] = [:]
         return changes.map { change in
             let current = entities[change.id]
-            return evaluate(change, current: current).map { after in
+            return evaluate(change, current: current).map { states in
+                let after = states.last ?? nil
                 entities[change.id] = after
                 return EntityChangeResult(before: current, after: after)
             }

@@ -5,14 +5,26 @@ public import MachiCore
 /// `apply` gets the stored entity (or `nil` if there is none) and returns the entity to store
 /// (or `nil` to delete it), or throws an `NGSIError` to reject this change alone.
 /// It must be pure: the store may call it again if it retries the transaction.
+///
+/// `followingSteps` run after `apply`, each on the previous step's result: the store writes the entity once, with
+/// the last result, but records every step as a change of its own (an attribute instance per step in the temporal
+/// store, subscription matching per step). The IoT agent coalesces a device's measures this way. If any step
+/// throws, the whole change fails.
 public struct EntityChange: Sendable {
-    public var id: String
-    public var apply: @Sendable (Entity?) throws -> Entity?
+    public typealias Step = @Sendable (Entity?) throws -> Entity?
 
-    public init(id: String, apply: @escaping @Sendable (Entity?) throws -> Entity?) {
+    public var id: String
+    public var apply: Step
+    public var followingSteps: [Step]
+
+    public init(id: String, apply: @escaping Step, followingSteps: [Step] = []) {
         self.id = id
         self.apply = apply
+        self.followingSteps = followingSteps
     }
+
+    /// Every step, `apply` first.
+    public var steps: [Step] { [apply] + followingSteps }
 }
 
 /// What a change did: the entity before and after (both `nil` never happens for a success).

@@ -1,6 +1,7 @@
 import MachiCore
 import MachiSQLite
 import MachiStore
+import OrderedCollections
 import Testing
 
 /// Transactions, savepoints and group commit.
@@ -101,5 +102,52 @@ struct SQLiteWriteTests {
             try await store.apply([Sample.create(Sample.building(2))], tenant: "t")
         }
         await #expect(throws: StoreError(.closed, "")) { try await store.tenantExists("t") }
+    }
+}
+
+/// A change with several steps (how the IoT agent coalesces a device's measures).
+struct SQLiteStepTests {
+    static func setTemperature(_ value: Double) -> EntityChange.Step {
+        { current in
+            guard var entity = current else { throw NGSIError.notFound("missing") }
+            entity.attributes[Sample.temperature] = [Attribute(members: ["type": "Property", "value": .number(value)])]
+            return entity
+        }
+    }
+
+    @Test func everyStepIsRecordedButTheEntityIsWrittenOnce() async throws {
+        let store = try memoryStore()
+        let building = Sample.building(1)
+        _ = try await store.apply([Sample.create(building)], tenant: "")
+        let change = EntityChange(
+            id: building.id,
+            apply: Self.setTemperature(21),
+            followingSteps: [Self.setTemperature(22), Self.setTemperature(23)]
+        )
+        let results = try await store.apply([change], tenant: "")
+        let result = try #require(try results.first?.get())
+        #expect(result.before?.attribute(Sample.temperature)?.value == .number(20))
+        #expect(result.after?.attribute(Sample.temperature)?.value == .number(23))
+        #expect(
+            try await store.entity(id: building.id, tenant: "")?.attribute(Sample.temperature)?.value == .number(23)
+        )
+        let history = try #require(try await store.temporalEntity(id: building.id, attributes: nil, tenant: ""))
+        let values = history.instances[Sample.temperature]?.compactMap { $0.attribute.value?.numberValue }
+        #expect(values?.sorted() == [20, 21, 22, 23])
+    }
+
+    @Test func aFailingStepFailsTheWholeChange() async throws {
+        let store = try memoryStore()
+        let building = Sample.building(2)
+        _ = try await store.apply([Sample.create(building)], tenant: "")
+        let failing: EntityChange.Step = { _ in throw NGSIError.badRequestData("no") }
+        let results = try await store.apply(
+            [EntityChange(id: building.id, apply: Self.setTemperature(30), followingSteps: [failing])],
+            tenant: ""
+        )
+        #expect(throws: NGSIError.badRequestData("")) { try results.first?.get() }
+        #expect(
+            try await store.entity(id: building.id, tenant: "")?.attribute(Sample.temperature)?.value == .number(20)
+        )
     }
 }
