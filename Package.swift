@@ -61,6 +61,19 @@ let package = Package(
             ]
         ),
         .target(
+            name: "MachiDemo",
+            dependencies: [
+                "MachiCore", "MachiMQTT",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "MachiStoreTesting",
             dependencies: ["MachiCore", "MachiStore"]
         ),
@@ -104,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "machi",
             dependencies: [
-                "MachiApp",
+                "MachiApp", "MachiDemo",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -142,6 +155,17 @@ let package = Package(
             dependencies: [
                 "MachiCore", "MachiStore", "MachiSQLite", "MachiStoreTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "MachiDemoTests",
+            dependencies: [
+                "MachiDemo", "MachiCore", "MachiMQTT",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "MachiBrokerTests", dependencies: ["MachiCore", "MachiStore", "MachiBroker", "MachiSQLite"]),
