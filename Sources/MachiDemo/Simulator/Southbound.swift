@@ -51,6 +51,7 @@ struct Southbound: Sendable {
                 try await mqtt.publish(topic: Self.measureTopic(of: device), payload: payload, qos: .atMostOnce)
                 self.counters.delivered(measures: measures)
             } catch {
+                if Task.isCancelled { return }  // shutting down: not a failure
                 self.counters.failed()
                 self.reporter.report(
                     "mqtt.publish",
@@ -77,9 +78,8 @@ struct Southbound: Sendable {
                     metadata: ["device.id": "\(device.id)", "http.status": "\(response.status.code)"]
                 )
             }
-        } catch is CancellationError {
-            return
         } catch {
+            if Task.isCancelled { return }  // shutting down: not a failure
             self.counters.failed()
             self.reporter.report(
                 "http.error",
