@@ -45,6 +45,22 @@ struct CitySimulatorTests {
         await agent.stop()
     }
 
+    @Test func rejectedProvisioningThrowsAfterTryingEverything() async throws {
+        let agent = try await FakeIoTAgent.start(rejecting: #""device_id":"bridge-07""#)
+        let simulator = CitySimulator(options: DemoOptions(target: "http://127.0.0.1:\(agent.port)"))
+        await #expect {
+            try await simulator.provision()
+        } throws: { error in
+            guard let error = error as? DemoError else { return false }
+            return error.code == .provisioningRejected && error.message.hasPrefix("1 of ")
+                && error.message.contains("device bridge-07: HTTP 400")
+        }
+        // Everything after the rejected device was still tried.
+        #expect(agent.requests.count == simulator.city.groups.count + simulator.city.devices.count + 1)
+        #expect(simulator.statistics.itemsProvisioned == agent.requests.count - 1)
+        await agent.stop()
+    }
+
     @Test func unreachableServerThrowsServerUnreachable() async throws {
         let agent = try await FakeIoTAgent.start()
         let simulator = CitySimulator(options: DemoOptions(target: "http://127.0.0.1:\(agent.port)", service: "other"))

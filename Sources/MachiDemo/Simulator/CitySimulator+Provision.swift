@@ -37,7 +37,12 @@ extension CitySimulator {
                 ]
             )
             if !rejected.isEmpty {
-                throw DemoError(.provisioningRejected, rejected.joined(separator: "; "))
+                let total = self.city.groups.count + self.city.devices.count + 1
+                throw DemoError(
+                    .provisioningRejected,
+                    "\(rejected.count) of \(total) items rejected, e.g. "
+                        + rejected.prefix(3).joined(separator: "; ")
+                )
             }
         }
     }
@@ -49,7 +54,7 @@ extension CitySimulator {
                 self.logger.info("partial success", metadata: ["demo.item": "\(item)", "http.body": "\(status.body)"])
             }
         } else {
-            rejected.append("\(item): HTTP \(status.code) \(status.body.prefix(200))")
+            rejected.append("\(item): HTTP \(status.code) \(status.body.prefix(160))")
         }
     }
 

@@ -18,11 +18,11 @@ public struct GeoPoint: Sendable, Hashable {
 
     /// Great-circle distance to `other` in metres (haversine).
     public func distance(to other: GeoPoint) -> Double {
-        let φ1 = self.latitude * .pi / 180
-        let φ2 = other.latitude * .pi / 180
-        let Δφ = φ2 - φ1
-        let Δλ = (other.longitude - self.longitude) * .pi / 180
-        let a = Self.sin2(Δφ / 2) + cos(φ1) * cos(φ2) * Self.sin2(Δλ / 2)
+        let lat1 = self.latitude * .pi / 180
+        let lat2 = other.latitude * .pi / 180
+        let dLat = lat2 - lat1
+        let dLon = (other.longitude - self.longitude) * .pi / 180
+        let a = Self.sin2(dLat / 2) + cos(lat1) * cos(lat2) * Self.sin2(dLon / 2)
         return 2 * Self.earthRadius * asin(min(1, a.squareRoot()))
     }
 
@@ -46,9 +46,9 @@ public struct GeoPoint: Sendable, Hashable {
     /// East and north offset of `other` from this point in metres (local equirectangular projection).
     func offset(to other: GeoPoint) -> (east: Double, north: Double) {
         let metresPerDegree = Self.earthRadius * .pi / 180
-        let cosφ = cos((self.latitude + other.latitude) / 2 * .pi / 180)
+        let cosLat = cos((self.latitude + other.latitude) / 2 * .pi / 180)
         return (
-            (other.longitude - self.longitude) * metresPerDegree * cosφ,
+            (other.longitude - self.longitude) * metresPerDegree * cosLat,
             (other.latitude - self.latitude) * metresPerDegree
         )
     }

@@ -17,15 +17,18 @@ final class FakeIoTAgent: Sendable {
 
     private let state = Mutex<(requests: [Request], seen: Set<String>)>(([], []))
     private let channel: any Channel
+    private let rejecting: String?
 
     var port: Int { self.channel.localAddress?.port ?? 0 }
     var requests: [Request] { self.state.withLock { $0.requests } }
 
-    private init(channel: any Channel) {
+    private init(channel: any Channel, rejecting: String?) {
         self.channel = channel
+        self.rejecting = rejecting
     }
 
-    static func start() async throws -> FakeIoTAgent {
+    /// Starts on a free port; provisioning bodies containing `rejecting` get 400.
+    static func start(rejecting: String? = nil) async throws -> FakeIoTAgent {
         let box = Mutex<FakeIoTAgent?>(nil)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -38,7 +41,7 @@ final class FakeIoTAgent: Sendable {
             }
             .bind(host: "127.0.0.1", port: 0)
             .get()
-        let agent = FakeIoTAgent(channel: channel)
+        let agent = FakeIoTAgent(channel: channel, rejecting: rejecting)
         box.withLock { $0 = agent }
         return agent
     }
@@ -54,6 +57,7 @@ final class FakeIoTAgent: Sendable {
             guard request.path == "/iot/devices" || request.path == "/iot/services" else {
                 return request.path.hasPrefix("/ngsi-ld") ? .noContent : .ok
             }
+            if let rejecting = self.rejecting, request.body.contains(rejecting) { return .badRequest }
             return state.seen.insert(request.body).inserted ? .created : .conflict
         }
     }
