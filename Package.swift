@@ -61,6 +61,19 @@ let package = Package(
             ]
         ),
         .target(
+            name: "MachiDemo",
+            dependencies: [
+                "MachiCore", "MachiMQTT",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "MachiStoreTesting",
             dependencies: ["MachiCore", "MachiStore"]
         ),
@@ -114,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "machi",
             dependencies: [
-                "MachiApp",
+                "MachiApp", "MachiDemo",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -160,11 +173,22 @@ let package = Package(
                 "MachiIoT", "MachiCore", "MachiStore", .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
+        .testTarget(
+            name: "MachiDemoTests",
+            dependencies: [
+                "MachiDemo", "MachiCore", "MachiMQTT",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "MachiBrokerTests", dependencies: ["MachiCore", "MachiStore", "MachiBroker", "MachiSQLite"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "MachiCore", "MachiApp", "MachiHTTP", "MachiMQTT", "MachiMQTTTesting",
+                "MachiCore", "MachiApp", "MachiHTTP", "MachiMQTT", "MachiMQTTTesting", "MachiDemo",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
