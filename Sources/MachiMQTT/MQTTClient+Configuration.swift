@@ -26,6 +26,9 @@ extension MQTTClient {
         public var retransmitInterval: Duration?
         /// Largest incoming packet accepted, fixed header included; larger ones close the connection.
         public var maximumPacketSize: Int
+        /// How many received messages may wait in ``MQTTClient/messages``: above it the client stops reading the
+        /// socket (TCP backpressure to the broker) until the consumer has taken half of them.
+        public var inboundBufferLimit: Int
 
         /// Creates a configuration; only `host` and `clientIdentifier` are required.
         public init(
@@ -40,7 +43,8 @@ extension MQTTClient {
             connectTimeout: Duration = .seconds(10),
             acknowledgementTimeout: Duration = .seconds(30),
             retransmitInterval: Duration? = nil,
-            maximumPacketSize: Int = 1 << 20
+            maximumPacketSize: Int = 1 << 20,
+            inboundBufferLimit: Int = 10_000
         ) {
             self.host = host
             self.port = port
@@ -54,6 +58,7 @@ extension MQTTClient {
             self.acknowledgementTimeout = acknowledgementTimeout
             self.retransmitInterval = retransmitInterval
             self.maximumPacketSize = maximumPacketSize
+            self.inboundBufferLimit = max(1, inboundBufferLimit)
         }
 
         /// The keep-alive in whole seconds as sent in CONNECT: rounded up, clamped to 0...65535.

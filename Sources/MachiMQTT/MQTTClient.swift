@@ -2,6 +2,7 @@ public import Logging
 import NIOConcurrencyHelpers
 public import NIOCore
 public import NIOPosix
+import Synchronization
 
 /// An MQTT 3.1.1 client on SwiftNIO (QoS 0 and 1, plain TCP).
 ///
@@ -22,11 +23,14 @@ public final class MQTTClient: Sendable {
 
     /// Every PUBLISH received from the broker, for all subscriptions, in arrival order.
     ///
-    /// Buffers without limit; iterate it from a single task. It finishes after ``disconnect()`` and survives
-    /// reconnects. QoS 1 messages are acknowledged once they are buffered here.
-    public let messages: AsyncStream<MQTTMessage>
+    /// Holds at most `inboundBufferLimit` messages (then the client stops reading the socket until half are taken);
+    /// iterate it from a single task. It finishes after ``disconnect()`` and survives reconnects. QoS 1 messages are
+    /// acknowledged once they are buffered here.
+    public let messages: MQTTMessageSequence
 
     private let eventLoop: any EventLoop
+    /// The backlog of ``messages`` (tests read it).
+    let inbound: InboundBuffer
     private let core: NIOLoopBoundBox<MQTTClientCore>
     private let connectedFlag: NIOLockedValueBox<Bool>
 
@@ -39,22 +43,29 @@ public final class MQTTClient: Sendable {
         var logger = logger
         logger[metadataKey: "mqtt.client_id"] = "\(configuration.clientIdentifier)"
         let eventLoop = eventLoopGroup.next()
-        let (messages, continuation) = AsyncStream.makeStream(of: MQTTMessage.self)
+        let (stream, continuation) = AsyncStream.makeStream(of: MQTTMessage.self)
         let connectedFlag = NIOLockedValueBox(false)
-        self.configuration = configuration
-        self.messages = messages
-        self.eventLoop = eventLoop
-        self.connectedFlag = connectedFlag
-        self.core = NIOLoopBoundBox.makeBoxSendingValue(
+        let inbound = InboundBuffer(limit: configuration.inboundBufferLimit)
+        let core = NIOLoopBoundBox.makeBoxSendingValue(
             MQTTClientCore(
                 configuration: configuration,
                 eventLoop: eventLoop,
                 logger: logger,
                 messages: continuation,
+                inbound: inbound,
                 connectedFlag: connectedFlag
             ),
             eventLoop: eventLoop
         )
+        self.configuration = configuration
+        self.messages = MQTTMessageSequence(stream: stream) {
+            inbound.count.subtract(1, ordering: .relaxed)
+            if inbound.canResume { eventLoop.execute { core.value.resumeReading() } }
+        }
+        self.eventLoop = eventLoop
+        self.connectedFlag = connectedFlag
+        self.core = core
+        self.inbound = inbound
     }
 
     deinit {

@@ -2,6 +2,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The event-loop-bound heart of ``MQTTClient``: owns the state machine, the current channel, the promises of pending
 /// requests and the timer, and carries out the state machine's actions.
@@ -17,6 +18,8 @@ final class MQTTClientCore {
     let eventLoop: any EventLoop
     private let logger: Logger
     private let messages: AsyncStream<MQTTMessage>.Continuation
+    /// The consumer's backlog; reading pauses when it is full.
+    private let inbound: InboundBuffer
     private let connectedFlag: NIOLockedValueBox<Bool>
     private var machine: MQTTConnectionStateMachine
     private var channel: (any Channel)?
@@ -34,12 +37,14 @@ final class MQTTClientCore {
         eventLoop: any EventLoop,
         logger: Logger,
         messages: AsyncStream<MQTTMessage>.Continuation,
+        inbound: InboundBuffer,
         connectedFlag: NIOLockedValueBox<Bool>
     ) {
         self.configuration = configuration
         self.eventLoop = eventLoop
         self.logger = logger
         self.messages = messages
+        self.inbound = inbound
         self.connectedFlag = connectedFlag
         self.machine = MQTTConnectionStateMachine(
             configuration: .init(
@@ -198,9 +203,24 @@ final class MQTTClientCore {
             return
         }
         self.channel = channel
+        if self.inbound.paused.load(ordering: .relaxed) && !self.inbound.canResume {
+            channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        } else {
+            self.inbound.paused.store(false, ordering: .releasing)
+        }
         self.logger.debug("TCP connection established, sending CONNECT")
         self.run(self.machine.connectionEstablished(now: .now()))
         self.updateTimer()
+    }
+
+    /// Reads again once the consumer has drained the backlog to half the limit (called by the consumer's side).
+    func resumeReading() {
+        guard self.inbound.canResume else { return }
+        self.inbound.paused.store(false, ordering: .releasing)
+        guard let channel = self.channel else { return }
+        self.logger.debug("consumer caught up, reading again")
+        channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+        channel.read()
     }
 
     func packetReceived(_ packet: MQTTPacket, connectionID: Int) {
@@ -305,6 +325,12 @@ final class MQTTClientCore {
                 self.unsubscribePromises.removeValue(forKey: id)?.fail(error)
             case .deliver(let message):
                 self.messages.yield(message)
+                let backlog = self.inbound.count.add(1, ordering: .relaxed).newValue
+                if backlog >= self.inbound.limit, !self.inbound.paused.load(ordering: .relaxed), let channel {
+                    self.logger.debug("consumer behind, pausing reads", metadata: ["mqtt.backlog": "\(backlog)"])
+                    self.inbound.paused.store(true, ordering: .releasing)
+                    channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+                }
             case .close(let error):
                 if let error { self.logger.debug("closing connection", metadata: ["mqtt.error": "\(error)"]) }
                 guard let channel = self.channel else { break }

@@ -51,7 +51,7 @@ import Testing
         }
     }
 
-    static func first(_ messages: AsyncStream<MQTTMessage>, within timeout: Duration) async throws -> MQTTMessage {
+    static func first(_ messages: MQTTMessageSequence, within timeout: Duration) async throws -> MQTTMessage {
         try await withThrowingTaskGroup(of: MQTTMessage?.self) { group in
             group.addTask {
                 for await message in messages { return message }

@@ -3,6 +3,7 @@ import Logging
 import MachiMQTTTesting
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 import Testing
 
 @testable import MachiMQTT
@@ -323,4 +324,39 @@ struct MQTTClientMosquittoTests {
             await client.disconnect()
         }
     }
+
+    @Test("a slow consumer pauses reading instead of buffering without bound, and loses nothing")
+    func slowConsumerBackpressure() async throws {
+        try await MosquittoProcess.withBroker { broker in
+            let limit = 50
+            let consumer = makeClient(broker, id: "machi-slow") { $0.inboundBufferLimit = limit }
+            let producer = makeClient(broker, id: "machi-fast")
+            try await consumer.connect()
+            try await producer.connect()
+            try await consumer.subscribe(to: "bridge/strain", qos: .atLeastOnce)
+            let count = 600
+            let padding = String(repeating: "x", count: 1000)
+            for number in 0..<count {
+                try await producer.publish(
+                    topic: "bridge/strain",
+                    payload: Array("\(number) \(padding)".utf8),
+                    qos: .atLeastOnce
+                )
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            // Nobody consumed yet: the client holds about its limit (one socket read may overshoot it), not all 600.
+            let buffered = consumer.inbound.count.load(ordering: .relaxed)
+            #expect(buffered >= limit)
+            #expect(buffered < limit + 100, "buffered \(buffered) messages with a limit of \(limit)")
+            var received: [Int] = []
+            for await message in consumer.messages {
+                received.append(Int(String(buffer: message.payload).split(separator: " ")[0]) ?? -1)
+                if received.count == count { break }
+            }
+            #expect(received == Array(0..<count))
+            await consumer.disconnect()
+            await producer.disconnect()
+        }
+    }
+
 }
