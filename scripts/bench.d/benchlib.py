@@ -841,6 +841,7 @@ class Bench:
                 "command": os.environ.get("MACHI_BENCH_COMMAND", "scripts/bench"),
                 "mode": "quick" if self.arguments.quick else "full",
                 "entities": self.arguments.entities,
+                "instances": self.arguments.instances,
                 "duration_s": self.arguments.duration,
                 "warmup_s": self.arguments.warmup,
                 "connections": self.arguments.connections,
