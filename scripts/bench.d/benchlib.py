@@ -874,6 +874,7 @@ TITLES = {
     "batch-upsert": "Batch upsert of new entities, 1,000 per request",
     "startup": "Restart on the loaded store: until /health answers",
     "subscription-notify": "Subscription notifications (PATCH → webhook)",
+    "temporal": "Temporal API over attribute instances (load, lastN, between, aggregation, query)",
 }
 
 
