@@ -26,7 +26,7 @@ from benchlib import Bench  # noqa: E402
 
 ALL_SCENARIOS = [
     "raw-get", "raw-post", "create", "load", "query", "get", "patch", "geo-near", "geo-within",
-    "count-pages", "batch-update", "batch-upsert", "subscription-notify", "raw-sqlite", "startup",
+    "count-pages", "batch-update", "batch-upsert", "subscription-notify", "temporal", "raw-sqlite", "startup",
 ]
 # What each scenario needs besides itself: its baseline, the loaded data set.
 NEEDS_LOAD = {"load", "query", "get", "patch", "geo-near", "geo-within", "count-pages", "batch-update",
@@ -34,7 +34,7 @@ NEEDS_LOAD = {"load", "query", "get", "patch", "geo-near", "geo-within", "count-
 BASELINE_OF = {
     "create": "raw-post", "patch": "raw-post", "get": "raw-get", "query": "raw-get", "geo-near": "raw-get",
     "geo-within": "raw-get", "count-pages": "raw-get", "load": "raw-sqlite", "batch-update": "raw-sqlite",
-    "batch-upsert": "raw-sqlite",
+    "batch-upsert": "raw-sqlite", "temporal": "raw-get",
 }
 
 
@@ -47,11 +47,15 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         "--quick, --scenario and --entities runs write to .build-bench/bench-results/ unless --output is given.",
     )
     parser.add_argument("--quick", action="store_true",
-                        help="CI smoke run: 10,000 entities, 3 s per scenario (about 2 minutes after the build)")
+                        help="CI smoke run: 10,000 entities, 50,000 temporal instances, 3 s per scenario (about "
+                        "2 minutes after the build)")
     parser.add_argument("--scenario", action="append", default=[], metavar="NAME",
                         help=f"run only this scenario (repeatable or comma-separated; its baseline and the data "
                         f"load come along): {', '.join(ALL_SCENARIOS)}")
     parser.add_argument("--entities", type=int, help="entities to load (default 100,000; --quick 10,000)")
+    parser.add_argument("--instances", type=int,
+                        help="temporal attribute instances to load, 1,000 per entity (default 1,000,000; "
+                        "--quick 50,000)")
     parser.add_argument("--store", default="sqlite", choices=["sqlite", "postgres"], help="the store to measure")
     parser.add_argument("--duration", type=float, help="seconds measured per wrk scenario (default 40; quick 3)")
     parser.add_argument("--warmup", type=float, help="seconds of warm-up before each wrk scenario (default 5; quick 1)")
@@ -78,6 +82,10 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         arguments.entities = 10_000 if arguments.quick else 100_000
     if arguments.entities < 1000:
         parser.error("--entities must be at least 1,000")
+    if arguments.instances is None:
+        arguments.instances = 50_000 if arguments.quick else 1_000_000
+    if arguments.instances < 10_000:
+        parser.error("--instances must be at least 10,000")
     if arguments.duration is None:
         arguments.duration = 3.0 if arguments.quick else 40.0
     if arguments.warmup is None:
@@ -113,7 +121,8 @@ def wait_for_idle(limit: float) -> None:
 def output_directory(arguments: argparse.Namespace) -> str:
     if arguments.output:
         return os.path.abspath(arguments.output)
-    if not arguments.quick and not arguments.selected and arguments.entities == 100_000:
+    if (not arguments.quick and not arguments.selected and arguments.entities == 100_000
+            and arguments.instances == 1_000_000):
         return os.path.join(arguments.root, "docs")
     return os.path.join(arguments.root, ".build-bench", "bench-results")
 

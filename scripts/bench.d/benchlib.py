@@ -40,7 +40,6 @@ CONTEXT = {
 }
 # Features whose scenarios cannot run yet: (name, title, path probed on the running server or None).
 NOT_YET = [
-    ("temporal", "Temporal queries: lastN, between, aggregation", API + "/temporal/entities"),
     ("iot-ul-http", "IoT ingestion, UltraLight 2.0 over HTTP", "/iot/d"),
     ("iot-ul-mqtt", "IoT ingestion, UltraLight 2.0 over MQTT", None),
 ]
@@ -481,6 +480,7 @@ class Bench:
                 ("batch-update", self.batch_update),
                 ("batch-upsert", self.batch_upsert),
                 ("subscription-notify", self.subscription_notify),
+                ("temporal", self.temporal),
             ]
             for name, step in steps:
                 if name in wants or (name == "load" and "query" in wants):
@@ -559,7 +559,6 @@ class Bench:
         start = self.loaded
         if target <= start:
             return None
-        clients = 4
         bodies: list[tuple[int, bytes]] = []
         for first in range(start, target, BATCH):
             rng = random.Random(first * 7 + 11)
@@ -567,8 +566,19 @@ class Bench:
             bodies.append((last - first, ("[" + ",".join(entity_json(n, rng) for n in range(first, last)) + "]")
                            .encode()))
         headers = {"Content-Type": "application/json", "Link": self.link}
+        posted = self.post_all(API + "/entityOperations/upsert", bodies, headers, "entities", start, target)
+        self.loaded = target
+        return {"entities": target - start, "requests": len(bodies), "seconds": posted["seconds"],
+                "latencies": posted["latencies"], "cpu": posted["cpu"]}
+
+    def post_all(self, path: str, bodies: list[tuple[int, bytes]], headers: dict, unit: str, start: int = 0,
+                 target: int | None = None, clients: int = 4) -> dict:
+        """POSTs every (items, body) of `bodies` to `path`, `clients` connections in parallel, printing progress
+        (`start` items were there before, `target` when done); stops at the first answer that is not 2xx. Returns
+        the seconds, the latency of each request, the CPU window and how many answers of each status came."""
+        target = start + sum(count for count, _ in bodies) if target is None else target
         lock = threading.Lock()
-        state = {"next": 0, "done": 0, "errors": [], "latencies": []}
+        state = {"next": 0, "done": 0, "errors": [], "latencies": [], "statuses": {}}
 
         def client() -> None:
             connection = http.client.HTTPConnection("127.0.0.1", self.machi_port, timeout=120)
@@ -580,12 +590,13 @@ class Bench:
                         count, body = bodies[state["next"]]
                         state["next"] += 1
                     sent = time.monotonic()
-                    connection.request("POST", API + "/entityOperations/upsert", body=body, headers=headers)
+                    connection.request("POST", path, body=body, headers=headers)
                     response = connection.getresponse()
                     answer = response.read()
                     elapsed = time.monotonic() - sent
                     with lock:
                         state["latencies"].append(elapsed)
+                        state["statuses"][response.status] = state["statuses"].get(response.status, 0) + 1
                         if response.status not in (200, 201, 204):
                             state["errors"].append(f"HTTP {response.status}: {answer[:200]!r}")
                         else:
@@ -610,14 +621,12 @@ class Bench:
             with lock:
                 done = state["done"]
             elapsed = time.monotonic() - started
-            say(f"  loading: {start + done:,} / {target:,} entities ({done / elapsed if elapsed else 0:,.0f}/s)")
+            say(f"  loading: {start + done:,} / {target:,} {unit} ({done / elapsed if elapsed else 0:,.0f}/s)")
         seconds = time.monotonic() - started
         cpu = window.close()
         if state["errors"]:
             raise ScenarioFailure(f"loading failed: {state['errors'][0]}")
-        self.loaded = target
-        return {"entities": target - start, "requests": len(bodies), "seconds": seconds,
-                "latencies": state["latencies"], "cpu": cpu}
+        return {"seconds": seconds, "latencies": state["latencies"], "cpu": cpu, "statuses": state["statuses"]}
 
     def load_and_query_first_tier(self, wants) -> None:
         """The data load, which is also the first batch-upsert figure; the 10k query runs between its phases."""
@@ -734,6 +743,11 @@ class Bench:
 
         notify.run(self)
 
+    def temporal(self, _wants) -> None:
+        import temporal  # noqa: PLC0415 - the scenario's module imports this one
+
+        temporal.run(self)
+
     def raw_sqlite(self, _wants) -> None:
         like = os.path.join(self.data_directory, "default.sqlite")
         if not os.path.exists(like):
@@ -827,6 +841,7 @@ class Bench:
                 "command": os.environ.get("MACHI_BENCH_COMMAND", "scripts/bench"),
                 "mode": "quick" if self.arguments.quick else "full",
                 "entities": self.arguments.entities,
+                "instances": self.arguments.instances,
                 "duration_s": self.arguments.duration,
                 "warmup_s": self.arguments.warmup,
                 "connections": self.arguments.connections,
@@ -859,6 +874,7 @@ TITLES = {
     "batch-upsert": "Batch upsert of new entities, 1,000 per request",
     "startup": "Restart on the loaded store: until /health answers",
     "subscription-notify": "Subscription notifications (PATCH → webhook)",
+    "temporal": "Temporal API over attribute instances (load, lastN, between, aggregation, query)",
 }
 
 
