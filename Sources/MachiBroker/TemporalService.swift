@@ -32,7 +32,7 @@ public struct TemporalService: Sendable {
         _ instances: [(name: String, attribute: Attribute)],
         in context: BrokerContext
     ) async throws(NGSIError) {
-        let current = try await entity(id: id, attributes: [], in: context)
+        let current = try await entity(id: id, query: Self.noInstances, in: context)
         _ = try await storeCall {
             try await store.appendInstances(
                 entityId: id,
@@ -44,28 +44,38 @@ public struct TemporalService: Sendable {
         }
     }
 
+    /// A query that reads no instance (to check that a temporal representation exists).
+    static var noInstances: TemporalQuery {
+        var query = TemporalQuery()
+        query.attributes = []
+        return query
+    }
+
+    /// One entity's temporal representation, with (at least) the instances `query` selects.
     public func entity(
         id: String,
-        attributes: Set<String>?,
+        query: TemporalQuery,
         in context: BrokerContext
     ) async throws(NGSIError)
         -> TemporalEntity
     {
         guard
             let entity = try await storeCall({
-                try await store.temporalEntity(id: id, attributes: attributes, tenant: context.storeTenant)
+                try await store.temporalEntity(id: id, query: query, tenant: context.storeTenant)
             })
         else { throw .notFound("No temporal representation of entity \(id)") }
         return entity
     }
 
+    /// The temporal representations matching `query`, one page, each with (at least) the instances `temporal`
+    /// selects.
     public func entities(
         matching query: EntityQuery,
-        attributes: Set<String>?,
+        temporal: TemporalQuery,
         in context: BrokerContext
     ) async throws(NGSIError) -> (entities: [TemporalEntity], total: Int) {
         try await storeCall {
-            try await store.temporalEntities(matching: query, attributes: attributes, tenant: context.storeTenant)
+            try await store.temporalEntities(matching: query, temporal: temporal, tenant: context.storeTenant)
         }
     }
 
@@ -81,7 +91,7 @@ public struct TemporalService: Sendable {
         deleteAll: Bool,
         in context: BrokerContext
     ) async throws(NGSIError) {
-        _ = try await entity(id: entityId, attributes: [], in: context)
+        _ = try await entity(id: entityId, query: Self.noInstances, in: context)
         let deleted = try await storeCall {
             try await store.deleteInstances(
                 entityId: entityId,
@@ -125,7 +135,9 @@ public struct TemporalService: Sendable {
         guard let sequence = AttributeInstance.sequence(of: instanceId) else {
             throw .notFound("No attribute instance \(instanceId)")
         }
-        let current = try await entity(id: entityId, attributes: [name], in: context)
+        var instancesOfName = TemporalQuery()
+        instancesOfName.attributes = [name]
+        let current = try await entity(id: entityId, query: instancesOfName, in: context)
         guard let instance = current.instances[name]?.first(where: { $0.sequence == sequence }) else {
             throw .notFound("No attribute instance \(instanceId) of \(name) in \(entityId)")
         }

@@ -31,7 +31,11 @@ extension SQLiteEntityStore: TemporalStore {
         }
     }
 
-    public func temporalEntity(id: String, attributes: Set<String>?, tenant: String) async throws -> TemporalEntity? {
+    public func temporalEntity(
+        id: String,
+        query temporal: TemporalQuery,
+        tenant: String
+    ) async throws -> TemporalEntity? {
         guard let database = try await tenants.database(for: tenant, create: false) else { return nil }
         return try await read(database) { db in
             guard
@@ -41,15 +45,16 @@ extension SQLiteEntityStore: TemporalStore {
                     arguments: [id]
                 )
             else { return nil }
-            return try Self.temporalEntity(row, attributes: attributes, db)
+            return try Self.temporalEntity(row, temporal, db)
         }
     }
 
     public func temporalEntities(
         matching query: EntityQuery,
-        attributes: Set<String>?,
+        temporal: TemporalQuery,
         tenant: String
     ) async throws -> (entities: [TemporalEntity], total: Int) {
+        let attributes = temporal.attributes
         guard let database = try await tenants.database(for: tenant, create: false) else { return ([], 0) }
         return try await read(database) { db in
             var matching: [Row] = []
@@ -79,7 +84,7 @@ extension SQLiteEntityStore: TemporalStore {
                 matching.append(row.copy())  // cursor rows are reused: keep a copy
             }
             let page = matching.dropFirst(max(0, query.offset)).prefix(max(0, query.limit))
-            let entities = try page.map { try Self.temporalEntity($0, attributes: attributes, db) }
+            let entities = try page.map { try Self.temporalEntity($0, temporal, db) }
             return (entities, matching.count)
         }
     }
@@ -182,26 +187,20 @@ extension SQLiteEntityStore: TemporalStore {
         return deleted
     }
 
-    /// A temporal entity row with its instances (of `attributes`, or all).
-    private static func temporalEntity(_ row: Row, attributes: Set<String>?, _ db: Database) throws -> TemporalEntity {
+    /// A temporal entity row with the instances `temporal` may select: of its attributes, in its time window and,
+    /// with `lastN`, the last N of each attribute. A superset of what `TemporalQuery.select` keeps (which runs
+    /// after), cut in SQL so that instances outside the window are never read or parsed.
+    private static func temporalEntity(_ row: Row, _ temporal: TemporalQuery, _ db: Database) throws -> TemporalEntity {
         var entity = TemporalEntity(
             id: row["id"],
             types: types(row["types"]),
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
             modifiedAt: Date(timeIntervalSince1970: row["modified_at"])
         )
-        let instances = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: """
-                    SELECT i.seq, t.iri, i.created_at, i.modified_at, i.doc FROM attr_instance i
-                    JOIN term t ON t.id = i.name WHERE i.entity = ? ORDER BY i.seq
-                    """
-            ),
-            arguments: [row["rowid"] as Int64]
-        )
+        let (sql, arguments) = InstanceWindow(temporal).sql(entity: row["rowid"] as Int64)
+        let instances = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
         while let instance = try instances.next() {
             let name: String = instance[1]
-            if let attributes, !attributes.contains(name) { continue }
             guard case .object(let members) = try JSONParser.parse(instance[4] as String) else { continue }
             entity.instances[name, default: []].append(
                 AttributeInstance(

@@ -14,14 +14,15 @@ public protocol TemporalStore: Sendable {
         at time: Date
     ) async throws -> Bool
 
-    /// The temporal representation of one entity with every instance of `attributes` (all when `nil`).
-    func temporalEntity(id: String, attributes: Set<String>?, tenant: String) async throws -> TemporalEntity?
+    /// The temporal representation of one entity with the instances `temporal` may select: at least every instance
+    /// of its `attributes` (all when `nil`) that `TemporalQuery.select` keeps (a store may return more).
+    func temporalEntity(id: String, query temporal: TemporalQuery, tenant: String) async throws -> TemporalEntity?
 
     /// The temporal representations whose id and types match `query` (ids, idPattern, types), one page in
-    /// creation order, with every instance of `attributes`, and the total.
+    /// creation order, each with the instances `temporal` may select (as `temporalEntity`), and the total.
     func temporalEntities(
         matching query: EntityQuery,
-        attributes: Set<String>?,
+        temporal: TemporalQuery,
         tenant: String
     ) async throws -> (entities: [TemporalEntity], total: Int)
 

@@ -131,7 +131,7 @@ struct SQLiteStepTests {
         #expect(
             try await store.entity(id: building.id, tenant: "")?.attribute(Sample.temperature)?.value == .number(23)
         )
-        let history = try #require(try await store.temporalEntity(id: building.id, attributes: nil, tenant: ""))
+        let history = try #require(try await store.temporalEntity(id: building.id, query: TemporalQuery(), tenant: ""))
         let values = history.instances[Sample.temperature]?.compactMap { $0.attribute.value?.numberValue }
         #expect(values?.sorted() == [20, 21, 22, 23])
     }

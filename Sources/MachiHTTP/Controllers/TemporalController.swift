@@ -57,7 +57,7 @@ struct TemporalController {
         try Self.validateRepresentation(parameters)
         let ldContext = try await services.contexts.context(for: exchange.headerContextValue)
         let temporalQuery = try Self.temporalQuery(parameters, context: ldContext, requireRelation: false)
-        let entity = try await temporal.entity(id: id, attributes: temporalQuery.attributes, in: exchange.brokerContext)
+        let entity = try await temporal.entity(id: id, query: temporalQuery, in: exchange.brokerContext)
         let encoder = try Self.encoder(parameters, context: ldContext)
         let (cut, range) = Self.pagination.apply([entity], temporalQuery)
         let body = encoder.encode(cut[0], query: temporalQuery)
@@ -186,11 +186,14 @@ struct TemporalController {
             everything.offset = 0
             everything.limit = Int.max
         }
-        var page = try await temporal.entities(
-            matching: everything,
-            attributes: temporalQuery.attributes,
-            in: exchange.brokerContext
-        )
+        // A geo-query places each entity by its latest GeoProperty instance, whatever the time window: read them all.
+        var window = temporalQuery
+        if selection.geo != nil {
+            window.relation = nil
+            window.lastN = nil
+            window.attributes = nil
+        }
+        var page = try await temporal.entities(matching: everything, temporal: window, in: exchange.brokerContext)
         if needsAll {
             var entities = page.entities
             if let geo = selection.geo {
