@@ -1,5 +1,6 @@
 public import Configuration
 import Foundation
+public import MachiBroker
 public import MachiHTTP
 
 /// Everything `machi serve` can be configured with, read from a `ConfigReader`
@@ -21,6 +22,9 @@ public import MachiHTTP
 ///   then use HTTP);
 /// - `iot.jsonld.context` (string, optional): the URL of the @context that expands the IoT agent's attribute names
 ///   and entity types (the NGSI-LD core context by default);
+/// - `temporal.retention.days` (int, default 0 = keep forever): days the temporal evolution (attribute instances) is
+///   kept, by the time it was recorded; `temporal.retention.tenants` (string, e.g. `shiojiri=30,okaya=365`): per
+///   tenant overrides;
 /// - `log.level` (string, default `info`).
 public struct AppConfiguration: Sendable {
     public var host: String
@@ -37,6 +41,7 @@ public struct AppConfiguration: Sendable {
     public var logLevel: String
     public var iotMQTTURL: String?
     public var iotContext: String?
+    public var temporalRetention: TemporalRetention
 
     public init(
         host: String = "0.0.0.0",
@@ -52,7 +57,8 @@ public struct AppConfiguration: Sendable {
         sourceAlias: String? = nil,
         logLevel: String = "info",
         iotMQTTURL: String? = nil,
-        iotContext: String? = nil
+        iotContext: String? = nil,
+        temporalRetention: TemporalRetention = TemporalRetention()
     ) {
         self.host = host
         self.port = port
@@ -68,6 +74,7 @@ public struct AppConfiguration: Sendable {
         self.logLevel = logLevel
         self.iotMQTTURL = iotMQTTURL
         self.iotContext = iotContext
+        self.temporalRetention = temporalRetention
     }
 
     /// Reads the keys listed above.
@@ -96,5 +103,16 @@ public struct AppConfiguration: Sendable {
         logLevel = reader.string(forKey: "log.level", default: "info")
         iotMQTTURL = reader.string(forKey: "iot.mqtt.url")
         iotContext = reader.string(forKey: "iot.jsonld.context")
+        let days = reader.int(forKey: "temporal.retention.days", default: 0)
+        let tenants = reader.string(forKey: "temporal.retention.tenants", default: "")
+        temporalRetention = TemporalRetention(days: days > 0 ? days : nil, tenantDays: [:])
+        do {
+            temporalRetention.tenantDays = try TemporalRetention.tenantDays(tenants)
+        } catch {
+            retentionError = error
+        }
     }
+
+    /// A `temporal.retention.tenants` value that could not be read; `MachiServer` refuses to start with it.
+    public var retentionError: RetentionError?
 }

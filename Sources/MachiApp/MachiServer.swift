@@ -27,6 +27,7 @@ public enum MachiServer {
         metrics: PrometheusCollectorRegistry? = nil,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
+        if let error = configuration.retentionError { throw error }
         let store = try SQLiteEntityStore(configuration: storeConfiguration(configuration), logger: logger)
         let loader: any ContextDocumentLoader =
             configuration.contextFetchEnabled
@@ -111,6 +112,12 @@ public enum MachiServer {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "machi"),
             services: [
                 NotifierService(notifier: notifier, mqtt: mqtt), IoTAgentService(agent: agent, southbound: southbound),
+                RetentionService(
+                    store: store,
+                    retention: configuration.temporalRetention,
+                    interval: .seconds(3600),
+                    logger: logger
+                ),
             ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger

@@ -172,16 +172,27 @@ extension SQLiteEntityStore: TemporalStore {
         }
     }
 
-    public func deleteInstances(recordedBefore time: Date) async throws -> Int {
-        var deleted = 0
+    public func deleteInstances(
+        recordedBefore cutoff: @Sendable (_ tenant: String) -> Date?
+    ) async throws -> [String: Int] {
+        var deleted: [String: Int] = [:]
         for tenant in try tenants.knownTenants() {
-            guard let database = try await tenants.database(for: tenant, create: false) else { continue }
-            deleted += try await write(database) { db in
-                try db.execute(
-                    sql: "DELETE FROM attr_instance WHERE created_at < ?",
-                    arguments: [time.timeIntervalSince1970]
-                )
-                return db.changesCount
+            guard let time = cutoff(tenant),
+                let database = try await tenants.database(for: tenant, create: false)
+            else { continue }
+            while true {
+                let count = try await write(database) { db in
+                    try db.execute(
+                        sql: """
+                            DELETE FROM attr_instance WHERE seq IN
+                            (SELECT seq FROM attr_instance WHERE created_at < ? LIMIT 10000)
+                            """,
+                        arguments: [time.timeIntervalSince1970]
+                    )
+                    return db.changesCount
+                }
+                if count > 0 { deleted[tenant, default: 0] += count }
+                if count < 10_000 { break }
             }
         }
         return deleted

@@ -54,6 +54,8 @@ public protocol TemporalStore: Sendable {
     )
         async throws -> Bool
 
-    /// Deletes instances recorded before `time`, in every tenant (the retention setting).
-    func deleteInstances(recordedBefore time: Date) async throws -> Int
+    /// The retention sweep: in every tenant for which `cutoff` gives a time, deletes the instances recorded before
+    /// it (in bounded transactions, so writes are not held up).
+    /// - Returns: the number of instances deleted, by tenant (tenants with none left out).
+    func deleteInstances(recordedBefore cutoff: @Sendable (_ tenant: String) -> Date?) async throws -> [String: Int]
 }

@@ -102,3 +102,43 @@ struct InstanceWindowTests {
         #expect(windowed?.instances[Self.flow]?.count == 2)
     }
 }
+
+/// The retention sweep.
+struct RetentionSweepTests {
+    @Test func onlyTheTenantsWithACutoffLoseTheirOldInstances() async throws {
+        let store = try SQLiteEntityStore(
+            configuration: SQLiteStoreConfiguration(storage: .inMemory),
+            logger: SQLiteEntityStore.silentLogger
+        )
+        let old = Date(timeIntervalSince1970: 1_700_000_000)
+        let recent = Date(timeIntervalSince1970: 1_790_000_000)
+        let instances = (0..<12_000).map { index in
+            (
+                name: InstanceWindowTests.height,
+                attribute: Attribute(members: ["type": "Property", "value": .number(Double(index))])
+            )
+        }
+        for tenant in ["short", "long"] {
+            for time in [old, recent] {
+                _ = try await store.appendInstances(
+                    entityId: "urn:ngsi-ld:WaterObserved:\(time.timeIntervalSince1970)",
+                    types: ["https://machi.example/ns#WaterObserved"],
+                    instances: instances,
+                    tenant: tenant,
+                    at: time
+                )
+            }
+        }
+        let cutoff = Date(timeIntervalSince1970: 1_750_000_000)
+        let deleted = try await store.deleteInstances(recordedBefore: { $0 == "short" ? cutoff : nil })
+        #expect(deleted == ["short": 12_000])
+        let oldId = "urn:ngsi-ld:WaterObserved:\(old.timeIntervalSince1970)"
+        let recentId = "urn:ngsi-ld:WaterObserved:\(recent.timeIntervalSince1970)"
+        let gone = try await store.temporalEntity(id: oldId, query: TemporalQuery(), tenant: "short")
+        #expect(gone?.instances.isEmpty == true)
+        let kept = try await store.temporalEntity(id: recentId, query: TemporalQuery(), tenant: "short")
+        #expect(kept?.instances[InstanceWindowTests.height]?.count == 12_000)
+        let untouched = try await store.temporalEntity(id: oldId, query: TemporalQuery(), tenant: "long")
+        #expect(untouched?.instances[InstanceWindowTests.height]?.count == 12_000)
+    }
+}
