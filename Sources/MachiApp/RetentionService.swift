@@ -13,7 +13,11 @@ struct RetentionService: Service {
     let logger: Logger
 
     func run() async throws {
-        guard retention.isActive else { return }
+        // A service that returns would stop the whole application: without retention, just wait for the end.
+        guard retention.isActive else {
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await sweep()

@@ -104,23 +104,21 @@ public final class Notifier: Sendable {
             state.tenantsWithWork = []
             return tenants
         }
-        // One snapshot of the registry per round, by tenant. Periodic subscriptions and retries are found by the
-        // tick: every tenant that has subscriptions is looked at.
-        var byTenant: [String: [SubscriptionRegistry.Entry]] = [:]
-        for (tenant, entry) in registry.all() { byTenant[tenant, default: []].append(entry) }
-        tenants.formUnion(byTenant.keys)
+        // Periodic subscriptions and retries are found by the tick: every tenant that has subscriptions is looked
+        // at. The registry answers from its indexes: a round copies no subscription it does not need.
+        tenants.formUnion(registry.tenantNames())
         for tenant in tenants {
-            let subscriptions = byTenant[tenant] ?? []
-            await dispatchPeriodic(subscriptions, tenant: tenant, at: time, &group)
+            await dispatchPeriodic(registry.periodicEntries(tenant: tenant), tenant: tenant, at: time, &group)
+            let prefix = tenant + "\u{0}"
             let (excluded, busy) = state.withLock { state in
-                (state.inFlight[tenant] ?? [], state.busyEndpoints)
+                (
+                    state.inFlight[tenant] ?? [],
+                    Set(state.busyEndpoints.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) })
+                )
             }
             // The subscriptions of endpoints that are still busy: their entries wait in the store, so that a slow
             // endpoint's backlog never fills the batch other endpoints' entries need.
-            let skipped = Set(
-                subscriptions.map(\.subscription)
-                    .filter { busy.contains(tenant + "\u{0}" + $0.notification.endpoint.uri) }.map(\.id)
-            )
+            let skipped = registry.subscriptionIds(notifying: busy, tenant: tenant)
             let entries: [OutboxEntry]
             do {
                 entries = try await store.dueOutboxEntries(

@@ -20,11 +20,17 @@ public final class SubscriptionRegistry: ChangeObserver {
         var entries: [String: Entry] = [:]
         var byType: [String: Set<String>] = [:]
         var anyType: Set<String> = []
+        /// Subscriptions with a `timeInterval`.
+        var periodic: Set<String> = []
+        /// Endpoint URI → the subscriptions notifying it.
+        var byEndpoint: [String: Set<String>] = [:]
 
         mutating func insert(_ entry: Entry) {
             remove(entry.subscription.id)
             let id = entry.subscription.id
             entries[id] = entry
+            if entry.subscription.timeInterval != nil { periodic.insert(id) }
+            byEndpoint[entry.subscription.notification.endpoint.uri, default: []].insert(id)
             if let types = entry.subscription.indexTypes {
                 for type in types { byType[type, default: []].insert(id) }
             } else {
@@ -34,6 +40,10 @@ public final class SubscriptionRegistry: ChangeObserver {
 
         mutating func remove(_ id: String) {
             guard let old = entries.removeValue(forKey: id) else { return }
+            periodic.remove(id)
+            let uri = old.subscription.notification.endpoint.uri
+            byEndpoint[uri]?.remove(id)
+            if byEndpoint[uri]?.isEmpty == true { byEndpoint[uri] = nil }
             if let types = old.subscription.indexTypes {
                 for type in types {
                     byType[type]?.remove(id)
@@ -75,6 +85,30 @@ public final class SubscriptionRegistry: ChangeObserver {
     public func all() -> [(tenant: String, entry: Entry)] {
         tenants.withLock { tenants in
             tenants.flatMap { tenant, subscriptions in subscriptions.entries.values.map { (tenant, $0) } }
+        }
+    }
+
+    /// The tenants that have subscriptions (cheap: the notifier asks every round).
+    public func tenantNames() -> [String] {
+        tenants.withLock { tenants in tenants.filter { !$0.value.entries.isEmpty }.map(\.key) }
+    }
+
+    /// The tenant's periodic subscriptions (`timeInterval`).
+    public func periodicEntries(tenant: String) -> [Entry] {
+        tenants.withLock { tenants in
+            guard let subscriptions = tenants[tenant] else { return [] }
+            return subscriptions.periodic.compactMap { subscriptions.entries[$0] }
+        }
+    }
+
+    /// The ids of the tenant's subscriptions that notify one of `endpoints` (URIs).
+    public func subscriptionIds(notifying endpoints: Set<String>, tenant: String) -> Set<String> {
+        guard !endpoints.isEmpty else { return [] }
+        return tenants.withLock { tenants in
+            guard let subscriptions = tenants[tenant] else { return [] }
+            return endpoints.reduce(into: Set<String>()) { ids, uri in
+                ids.formUnion(subscriptions.byEndpoint[uri] ?? [])
+            }
         }
     }
 
