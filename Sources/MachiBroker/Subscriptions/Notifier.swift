@@ -40,6 +40,14 @@ public final class Notifier: Sendable {
         var statuses: [String: [String: SubscriptionStatus]] = [:]
         var nextPeriodic: [String: Date] = [:]
         var tenantsWithWork: Set<String> = []
+        /// Outcomes of finished deliveries not yet written to the store, by tenant (their entries stay in flight).
+        var unrecorded: [String: Unrecorded] = [:]
+    }
+
+    /// Delivery outcomes and subscription statuses waiting for the recorder.
+    private struct Unrecorded {
+        var outcomes: [(sequence: Int64, outcome: DeliveryOutcome)] = []
+        var statuses: [String: SubscriptionStatus] = [:]
     }
 
     private let store: any SubscriptionStore
@@ -51,6 +59,7 @@ public final class Notifier: Sendable {
     private let now: @Sendable () -> Date
     private let state = Mutex(State())
     private let signal = WakeSignal()
+    private let recorderSignal = WakeSignal()
 
     /// - Parameter transports: By URI scheme (`http`, `https`, `mqtt`, …).
     public init(
@@ -88,12 +97,39 @@ public final class Notifier: Sendable {
                     signal.wake()
                 }
             }
+            group.addTask { [self] in
+                for await _ in recorderSignal.events {
+                    if Task.isCancelled { break }
+                    await recordDeliveries()
+                }
+            }
             signal.wake()
             for await _ in signal.events {
                 if Task.isCancelled { break }
                 await round(&group)
             }
             group.cancelAll()
+        }
+        // What was delivered but not yet recorded would only be sent again after a restart: record it now.
+        await recordDeliveries()
+    }
+
+    /// Writes the outcomes of finished deliveries, every tenant's in one store call, then lets their entries be
+    /// read again (retries) or forgets them (deleted). Deliveries do not wait for it: an endpoint is free for its
+    /// next notification as soon as the previous one was answered, and the write of many deliveries is shared.
+    private func recordDeliveries() async {
+        let pending = state.withLock { state in
+            defer { state.unrecorded = [:] }
+            return state.unrecorded
+        }
+        for (tenant, records) in pending {
+            do {
+                try await store.recordDeliveries(records.outcomes, status: records.statuses, tenant: tenant)
+            } catch {
+                logger.error("cannot record deliveries", metadata: ["tenant": "\(tenant)", "error": "\(error)"])
+            }
+            state.withLock { $0.inFlight[tenant]?.subtract(records.outcomes.map(\.sequence)) }
+            wake(tenant: tenant)
         }
     }
 
@@ -152,11 +188,13 @@ public final class Notifier: Sendable {
                 }
                 guard claimed else { continue }
                 group.addTask { [self] in
-                    await deliver(batch, tenant: tenant)
+                    let (outcomes, statuses) = await deliver(batch, tenant: tenant)
                     state.withLock { state in
                         state.busyEndpoints.remove(key)
-                        state.inFlight[tenant]?.subtract(batch.map(\.sequence))
+                        state.unrecorded[tenant, default: Unrecorded()].outcomes += outcomes
+                        state.unrecorded[tenant, default: Unrecorded()].statuses.merge(statuses) { _, newer in newer }
                     }
+                    recorderSignal.wake()
                     wake(tenant: tenant)
                 }
             }
@@ -165,7 +203,12 @@ public final class Notifier: Sendable {
 
     // MARK: - Delivery
 
-    private func deliver(_ entries: [OutboxEntry], tenant: String) async {
+    /// Sends the entries' notifications.
+    /// - Returns: each entry's outcome and the changed subscription statuses, for the recorder.
+    private func deliver(
+        _ entries: [OutboxEntry],
+        tenant: String
+    ) async -> ([(sequence: Int64, outcome: DeliveryOutcome)], [String: SubscriptionStatus]) {
         var outcomes: [(sequence: Int64, outcome: DeliveryOutcome)] = []
         var changedStatus: [String: SubscriptionStatus] = [:]
         // The entries of one subscription go out together, in order (subscriptions sharing an endpoint take turns
@@ -253,11 +296,7 @@ public final class Notifier: Sendable {
             let updated = status
             state.withLock { $0.statuses[tenant, default: [:]][subscriptionId] = updated }
         }
-        do {
-            try await store.recordDeliveries(outcomes, status: changedStatus, tenant: tenant)
-        } catch {
-            logger.error("cannot record deliveries", metadata: ["tenant": "\(tenant)", "error": "\(error)"])
-        }
+        return (outcomes, changedStatus)
     }
 
     /// The entities `entity` links to, when the subscription asks for `join`.
