@@ -70,8 +70,9 @@ public enum DateTimeText {
 
     /// `date` as `yyyy-MM-ddTHH:mm:ss.SSSZ` in UTC.
     public static func format(_ date: Date) -> String {
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        let seconds = millis / 1000
+        // To the nearest millisecond: a parsed ".456" is 455.9999… ms in binary floating point.
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000  // floor, also before 1970
         let ms = Int(millis - seconds * 1000)
         let parts = calendar.dateComponents(
             [.year, .month, .day, .hour, .minute, .second],
