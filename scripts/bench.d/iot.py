@@ -565,6 +565,7 @@ def run(bench, wants: set[str]) -> None:
     broker = None
     receiver = None
     restarted = False
+    finished = False  # not when interrupted: then the runner stops everything, no restart
     try:
         try:
             if "iot-mqtt" in wants:
@@ -580,6 +581,7 @@ def run(bench, wants: set[str]) -> None:
             for name in names:
                 bench.fail(name, TITLE_HTTP if name == "iot-http" else TITLE_MQTT,
                            error if isinstance(error, ScenarioFailure) else RuntimeError(f"{error}"))
+            finished = True
             return
         if "iot-http" in wants:
             try:
@@ -590,19 +592,25 @@ def run(bench, wants: set[str]) -> None:
             except Exception as error:  # noqa: BLE001
                 bench.fail("iot-http", TITLE_HTTP, RuntimeError(f"{type(error).__name__}: {error}"))
         if "iot-mqtt" in wants:
-            bench.machi_alive()
-            mqtt_scenario(bench, receiver, broker)
+            try:
+                bench.machi_alive()
+                mqtt_scenario(bench, receiver, broker)
+            except ScenarioFailure as error:
+                bench.fail("iot-mqtt", TITLE_MQTT, error)
+        finished = True
     finally:
         if receiver:
             receiver.stop()
-        cleanup(bench, broker, restarted)
+        cleanup(bench, broker, restarted, restart=finished)
 
 
-def cleanup(bench, broker: Mosquitto | None, restarted: bool) -> None:
+def cleanup(bench, broker: Mosquitto | None, restarted: bool, restart: bool = True) -> None:
     """Machi without MQTT and without the benchiot tenant's data, as the other scenarios expect it."""
     bench.stop_machi()
     if broker:
         broker.stop()
+    if not restart:
+        return
     removed = 0
     for name in os.listdir(bench.data_directory):
         if name.startswith(f"tenant-{TENANT}.sqlite"):
