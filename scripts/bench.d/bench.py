@@ -26,7 +26,8 @@ from benchlib import Bench  # noqa: E402
 
 ALL_SCENARIOS = [
     "raw-get", "raw-post", "create", "load", "query", "get", "patch", "geo-near", "geo-within",
-    "count-pages", "batch-update", "batch-upsert", "subscription-notify", "temporal", "raw-sqlite", "startup",
+    "count-pages", "batch-update", "batch-upsert", "subscription-notify", "temporal", "iot-http", "iot-mqtt",
+    "raw-sqlite", "startup",
 ]
 # What each scenario needs besides itself: its baseline, the loaded data set.
 NEEDS_LOAD = {"load", "query", "get", "patch", "geo-near", "geo-within", "count-pages", "batch-update",
@@ -34,7 +35,7 @@ NEEDS_LOAD = {"load", "query", "get", "patch", "geo-near", "geo-within", "count-
 BASELINE_OF = {
     "create": "raw-post", "patch": "raw-post", "get": "raw-get", "query": "raw-get", "geo-near": "raw-get",
     "geo-within": "raw-get", "count-pages": "raw-get", "load": "raw-sqlite", "batch-update": "raw-sqlite",
-    "batch-upsert": "raw-sqlite", "temporal": "raw-get",
+    "batch-upsert": "raw-sqlite", "temporal": "raw-get", "iot-http": "raw-sqlite", "iot-mqtt": "raw-sqlite",
 }
 
 
@@ -56,6 +57,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--instances", type=int,
                         help="temporal attribute instances to load, 1,000 per entity (default 1,000,000; "
                         "--quick 50,000)")
+    parser.add_argument("--iot-soak", type=float, metavar="SECONDS",
+                        help="seconds of the last iot-mqtt step (as fast as the publishers send), with the server's "
+                        "RSS sampled every second (default 120; quick: the step duration); 600 for a 10-minute run")
     parser.add_argument("--store", default="sqlite", choices=["sqlite", "postgres"], help="the store to measure")
     parser.add_argument("--duration", type=float, help="seconds measured per wrk scenario (default 40; quick 3)")
     parser.add_argument("--warmup", type=float, help="seconds of warm-up before each wrk scenario (default 5; quick 1)")

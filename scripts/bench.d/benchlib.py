@@ -39,10 +39,7 @@ CONTEXT = {
     "name": "https://smartdatamodels.org/name",
 }
 # Features whose scenarios cannot run yet: (name, title, path probed on the running server or None).
-NOT_YET = [
-    ("iot-ul-http", "IoT ingestion, UltraLight 2.0 over HTTP", "/iot/d"),
-    ("iot-ul-mqtt", "IoT ingestion, UltraLight 2.0 over MQTT", None),
-]
+NOT_YET: list[tuple[str, str, str | None]] = []
 
 
 class ScenarioFailure(Exception):
@@ -125,6 +122,37 @@ def process_cpu_seconds(pid: int) -> float:
         return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
     except (OSError, IndexError, ValueError):
         return 0.0
+
+
+def thread_cpu_seconds(pid: int) -> dict[int, tuple[str, float]]:
+    """CPU seconds of each thread of a process: {thread id: (thread name, seconds)}."""
+    threads = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return threads
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as file:
+                text = file.read()
+            name = text[text.index("(") + 1:text.rindex(")")]
+            fields = text.rsplit(")", 1)[1].split()
+            threads[int(tid)] = (name, (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+        except (OSError, ValueError, IndexError):
+            continue
+    return threads
+
+
+def busiest_thread(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]],
+                   seconds: float) -> dict:
+    """The thread that used the most CPU between two thread_cpu_seconds() snapshots: its name and cores. A thread
+    near 1.00 while the process as a whole is below the machine's cores is a serial bottleneck."""
+    best = {"name": "?", "cores": 0.0}
+    for tid, (name, used) in after.items():
+        cores = (used - before.get(tid, (name, 0.0))[1]) / seconds if seconds > 0 else 0.0
+        if cores > best["cores"]:
+            best = {"name": name, "cores": round(cores, 3)}
+    return best
 
 
 def machine_cpu_seconds() -> tuple[float, float]:
@@ -326,13 +354,15 @@ class Bench:
 
     # --- servers -------------------------------------------------------------------------------------------
 
-    def start_machi(self) -> float:
+    def start_machi(self, environment: dict | None = None) -> float:
+        """Starts Machi on the data directory, on a new free port; `environment`: variables to add (IOT_MQTT_URL)."""
         os.makedirs(self.data_directory, exist_ok=True)
         self.machi_port = free_port()
         command = [self.arguments.machi, "serve", "--port", str(self.machi_port), "--data", self.data_directory,
                    "--host", "127.0.0.1"]
         started = time.monotonic()
-        self.machi = self.processes.start(command, os.path.join(self.run_directory, "machi.log"))
+        self.machi = self.processes.start(command, os.path.join(self.run_directory, "machi.log"),
+                                          dict(os.environ, **environment) if environment else None)
         wait_for_health(self.machi_port, self.machi)
         return time.monotonic() - started
 
@@ -481,9 +511,11 @@ class Bench:
                 ("batch-upsert", self.batch_upsert),
                 ("subscription-notify", self.subscription_notify),
                 ("temporal", self.temporal),
+                ("iot", self.iot),
             ]
             for name, step in steps:
-                if name in wants or (name == "load" and "query" in wants):
+                if (name in wants or (name == "load" and "query" in wants)
+                        or (name == "iot" and wants & {"iot-http", "iot-mqtt"})):
                     self.guarded(name, step, wants)
             self.stop_machi()
             if "raw-sqlite" in wants:
@@ -748,6 +780,11 @@ class Bench:
 
         temporal.run(self)
 
+    def iot(self, wants) -> None:
+        import iot  # noqa: PLC0415 - the scenario's module imports this one
+
+        iot.run(self, wants)
+
     def raw_sqlite(self, _wants) -> None:
         like = os.path.join(self.data_directory, "default.sqlite")
         if not os.path.exists(like):
@@ -769,6 +806,8 @@ class Bench:
         report = json.loads(completed.stdout)
         self.sqlite_report = report
         self.baselines["sqlite-batch"] = report["batch_full"]["per_s"]
+        # One row (and its document) per item, batched: the ceiling of writes that are one row each (IoT measures).
+        self.baselines["sqlite-row"] = report["batch_entity_only"]["per_s"]
         self.record("raw-sqlite", {
             "title": TITLES["raw-sqlite"], "unit": "entities/s", "value": report["batch_full"]["per_s"],
             "sqlite": report, "cpu": cpu,
@@ -875,6 +914,7 @@ TITLES = {
     "startup": "Restart on the loaded store: until /health answers",
     "subscription-notify": "Subscription notifications (PATCH → webhook)",
     "temporal": "Temporal API over attribute instances (load, lastN, between, aggregation, query)",
+    "iot": "IoT ingestion, UltraLight 2.0 over HTTP and MQTT",
 }
 
 

@@ -44,11 +44,12 @@ TITLE_THROUGHPUT = (f"Notification throughput, PATCH load, {MATCHING_ALL} subscr
 class Receiver:
     """receiver.py, started as a process of the run."""
 
-    def __init__(self, bench):
+    def __init__(self, bench, marker_attribute: str = "height"):
         self.bench = bench
         self.port = benchlib.free_port()
         script = os.path.join(benchlib.HERE, "receiver.py")
-        self.process = bench.processes.start([sys.executable, script, "--port", str(self.port)],
+        self.process = bench.processes.start([sys.executable, script, "--port", str(self.port),
+                                              "--marker-attribute", marker_attribute],
                                              os.path.join(bench.run_directory, "receiver.log"))
         deadline = time.monotonic() + 15
         while True:

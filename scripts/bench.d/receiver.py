@@ -9,8 +9,9 @@ interpreter lock; bench.py measures its CPU to show that it is not the bottlenec
 
 - `POST /notify/<key>`: a Notification (`{"id", "type": "Notification", "subscriptionId", "data": [...], ...}`).
   For every entity in `data`, records its arrival (time.monotonic(), comparable with bench.py's clock on the same
-  machine: CLOCK_MONOTONIC) under `<key>`. An entity whose `height` (keyValues or normalized) is a marker
-  (>= MARKER_BASE) is recorded individually with its id; the others are only counted. Answers 204.
+  machine: CLOCK_MONOTONIC) under `<key>`. An entity whose marker attribute (`height`, or `--marker-attribute`;
+  keyValues or normalized) is a marker (>= MARKER_BASE) is recorded individually with its id; the others are only
+  counted. Answers 204.
 - `GET /records`: everything recorded since the last reset, as JSON (see `Recorder.snapshot`).
 - `POST /reset`: forgets everything recorded.
 
@@ -30,7 +31,8 @@ MARKER_BASE = 1_000_000
 
 
 class Recorder:
-    def __init__(self) -> None:
+    def __init__(self, marker_attribute: str = "height") -> None:
+        self.marker_attribute = marker_attribute
         self.reset()
 
     def reset(self) -> None:
@@ -65,7 +67,7 @@ class Recorder:
         for entity in data:
             if not isinstance(entity, dict):
                 continue
-            height = entity.get("height")
+            height = entity.get(self.marker_attribute)
             if isinstance(height, dict):
                 height = height.get("value")
             if isinstance(height, (int, float)) and height >= MARKER_BASE:
@@ -158,8 +160,8 @@ class Connection(asyncio.Protocol):
             self.transport.close()
 
 
-async def serve(port: int) -> None:
-    recorder = Recorder()
+async def serve(port: int, marker_attribute: str) -> None:
+    recorder = Recorder(marker_attribute)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: Connection(recorder), "127.0.0.1", port, backlog=1024)
     bound = server.sockets[0].getsockname()[1]
@@ -173,9 +175,10 @@ async def serve(port: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--marker-attribute", default="height")
     arguments = parser.parse_args()
     try:
-        asyncio.run(serve(arguments.port))
+        asyncio.run(serve(arguments.port, arguments.marker_attribute))
     except KeyboardInterrupt:
         pass
     return 0
