@@ -9,9 +9,14 @@ struct TemporalWriter {
     let db: Database
     let terms: TermTable
 
+    /// The temporal entity rows already written in this transaction: id → (rowid, types as written).
+    typealias RowCache = [String: (rowid: Int64, types: [String])]
+
     /// Records the instances a committed entity change wrote: every instance of `after` that is new or differs
     /// from `before`'s instance of the same `datasetId`. A deletion records nothing (the history stays).
-    func record(before: Entity?, after: Entity?, at time: Date) throws {
+    /// - Parameter rows: the transaction's temporal entity rows, so that the steps of one change (a device's
+    ///   measures) upsert the entity row once.
+    func record(before: Entity?, after: Entity?, at time: Date, rows: inout RowCache) throws {
         guard let after else { return }
         var changed: [(name: String, attribute: Attribute)] = []
         for (name, instances) in after.attributes {
@@ -21,7 +26,13 @@ struct TemporalWriter {
             }
         }
         guard !changed.isEmpty else { return }
-        let entity = try upsertEntity(id: after.id, types: after.types, at: time)
+        let entity: Int64
+        if let known = rows[after.id], known.types == after.types {
+            entity = known.rowid
+        } else {
+            entity = try upsertEntity(id: after.id, types: after.types, at: time)
+            rows[after.id] = (entity, after.types)
+        }
         try insert(changed, entity: entity, at: time)
     }
 

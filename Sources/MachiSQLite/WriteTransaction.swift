@@ -27,6 +27,8 @@ struct WriteTransaction {
     private(set) var wroteOutbox = false
     /// Whether committed changes record their attribute instances (the temporal evolution).
     var recordsTemporalEvolution = false
+    /// The temporal entity rows written so far in this transaction.
+    private var temporalRows = TemporalWriter.RowCache()
 
     init(db: Database, faults: SQLiteStoreFaults) {
         self.db = db
@@ -61,7 +63,12 @@ struct WriteTransaction {
     /// Records one committed step: its attribute instances and the outbox entries it makes due.
     private mutating func record(_ change: EntityChangeResult, writer: EntityWriter, at now: Date) throws {
         if recordsTemporalEvolution {
-            try TemporalWriter(db: db, terms: writer.terms).record(before: change.before, after: change.after, at: now)
+            try TemporalWriter(db: db, terms: writer.terms).record(
+                before: change.before,
+                after: change.after,
+                at: now,
+                rows: &temporalRows
+            )
         }
         if let observer {
             let entries = observer.observer.outboxEntries(for: change, tenant: observer.tenant, at: now)
