@@ -62,9 +62,16 @@ struct MeasureTranslator: Sendable {
                 observedAt = stampsReception ? receivedAt : nil
             }
             var object: JSONObject = [:]
+            var direct = EntityFragment()
             for (key, value) in measureGroup.values {
                 if let mapping = mappings[key] {
-                    object[mapping.name] = try attribute(mapping, value: value, observedAt: observedAt)
+                    if let attribute = try plainProperty(mapping, value: value, observedAt: observedAt, now: receivedAt)
+                    {
+                        direct.attributes[context.expandTerm(mapping.name)] = [attribute]
+                        direct.names[context.expandTerm(mapping.name)] = mapping.name
+                    } else {
+                        object[mapping.name] = try attribute(mapping, value: value, observedAt: observedAt)
+                    }
                 } else if !explicit {
                     object[key] = try attribute(
                         AttributeMapping(name: key, type: "Text"),
@@ -73,14 +80,70 @@ struct MeasureTranslator: Sendable {
                     )
                 }
             }
-            guard !object.isEmpty else { continue }
-            do {
-                fragments.append(try decoder.fragment(.object(object), nulls: .reject))
-            } catch {
-                throw IoTError(.badPayload, "the measures of \(device.deviceId) are not valid NGSI-LD: \(error.detail)")
+            guard !object.isEmpty || !direct.attributes.isEmpty else { continue }
+            var fragment = direct
+            if !object.isEmpty {
+                do {
+                    let decoded = try decoder.fragment(.object(object), nulls: .reject)
+                    for (name, instances) in decoded.attributes { fragment.attributes[name] = instances }
+                    fragment.names.merge(decoded.names) { _, decoded in decoded }
+                } catch {
+                    throw IoTError(
+                        .badPayload,
+                        "the measures of \(device.deviceId) are not valid NGSI-LD: \(error.detail)"
+                    )
+                }
             }
+            fragments.append(fragment)
         }
         return fragments
+    }
+
+    /// A name the decoder would take as it is: letters, digits and `_`, starting with a letter, and not one of the
+    /// entity's own members.
+    static func isPlainName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII else { return false }
+        guard
+            !["id", "type", "scope", "createdAt", "modifiedAt", "deletedAt", "observedAt", "expiresAt"].contains(name)
+        else { return false }
+        return name.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0))
+        }
+    }
+
+    /// The common case built directly, as `EntityDecoder` would build it: a number, text or boolean Property with
+    /// at most a text `unitCode`. `nil` for anything else (the decoder then validates it).
+    func plainProperty(
+        _ mapping: AttributeMapping,
+        value: MeasureValue,
+        observedAt: String?,
+        now: String
+    ) throws(IoTError) -> Attribute? {
+        switch mapping.type.lowercased() {
+        case "number", "float", "double", "integer", "int", "decimal", "numeric", "boolean", "bool", "text",
+            "string":
+            break
+        default:
+            return nil
+        }
+        guard Self.isPlainName(mapping.name) else { return nil }
+        var unitCode: String?
+        for (key, meta) in mapping.metadata {
+            guard key == "unitCode", case .string(let code) = meta["value"] ?? meta else { return nil }
+            unitCode = code
+        }
+        let propertyValue = try Self.propertyValue(mapping.type.lowercased(), value, mapping)
+        switch propertyValue {
+        case .number, .bool: break
+        case .string(let text) where !text.isEmpty: break
+        default: return nil
+        }
+        var members: JSONObject = ["type": "Property", "value": propertyValue]
+        if let unitCode { members["unitCode"] = .string(unitCode) }
+        if let observedAt { members["observedAt"] = .string(observedAt) }
+        members["createdAt"] = .string(now)
+        members["modifiedAt"] = .string(now)
+        return Attribute(members: members)
     }
 
     /// The change that writes `fragments` to the device's entity: creates it (from `initial`) if it is missing,

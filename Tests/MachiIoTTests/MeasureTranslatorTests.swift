@@ -166,4 +166,71 @@ struct MeasureTranslatorTests {
         )
         #expect(throws: IoTError(.wrongSyntax, "")) { try translator.initialEntity(for: bad, group: nil, now: now) }
     }
+
+    @Test(arguments: [
+        (
+            AttributeMapping(
+                objectId: "h",
+                name: "height",
+                type: "Number",
+                metadata: ["unitCode": ["type": "Text", "value": "MTR"]]
+            ), MeasureValue.text("2.5")
+        ),
+        (AttributeMapping(name: "open", type: "Boolean"), .text("true")),
+        (AttributeMapping(name: "label", type: "Text"), .text("Narai")),
+        (AttributeMapping(name: "count", type: "Integer"), .json(.number(3))),
+    ])
+    func theDirectPathBuildsWhatTheDecoderBuilds(mapping: AttributeMapping, value: MeasureValue) throws {
+        let direct = try #require(
+            try translator.plainProperty(mapping, value: value, observedAt: "2026-11-22T00:00:00.000Z", now: now)
+        )
+        let json = try translator.attribute(mapping, value: value, observedAt: "2026-11-22T00:00:00.000Z")
+        let decoded = try EntityDecoder(context: .core, now: now).fragment(
+            .object([mapping.name: json]),
+            nulls: .reject
+        )
+        #expect(decoded.attributes[expanded(mapping.name)] == [direct])
+    }
+
+    @Test func unusualNamesAndValuesTakeTheDecoderPath() throws {
+        #expect(
+            try translator.plainProperty(
+                AttributeMapping(name: "type", type: "Text"),
+                value: .text("x"),
+                observedAt: nil,
+                now: now
+            ) == nil
+        )
+        #expect(
+            try translator.plainProperty(
+                AttributeMapping(name: "a b", type: "Text"),
+                value: .text("x"),
+                observedAt: nil,
+                now: now
+            ) == nil
+        )
+        #expect(
+            try translator.plainProperty(
+                AttributeMapping(name: "t", type: "Text"),
+                value: .text(""),
+                observedAt: nil,
+                now: now
+            ) == nil
+        )
+        #expect(
+            try translator.plainProperty(
+                AttributeMapping(name: "loc", type: "geo:json"),
+                value: .text("1,2"),
+                observedAt: nil,
+                now: now
+            ) == nil
+        )
+        let other = AttributeMapping(
+            name: "t",
+            type: "Number",
+            metadata: ["accuracy": ["type": "Number", "value": 0.1]]
+        )
+        #expect(try translator.plainProperty(other, value: .text("1"), observedAt: nil, now: now) == nil)
+    }
+
 }
