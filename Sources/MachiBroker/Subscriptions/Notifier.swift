@@ -110,8 +110,9 @@ public final class Notifier: Sendable {
             }
             group.cancelAll()
         }
-        // What was delivered but not yet recorded would only be sent again after a restart: record it now.
-        await recordDeliveries()
+        // What was delivered but not yet recorded would only be sent again after a restart: record it now, in a task
+        // of its own because this one is cancelled (the store refuses work for cancelled tasks); awaited here.
+        await Task.detached { [self] in await recordDeliveries() }.value
     }
 
     /// Writes the outcomes of finished deliveries, every tenant's in one store call, then lets their entries be
@@ -164,6 +165,8 @@ public final class Notifier: Sendable {
                     skipping: skipped,
                     limit: configuration.batchSize
                 )
+            } catch is CancellationError {
+                return
             } catch {
                 logger.error("cannot read the outbox", metadata: ["tenant": "\(tenant)", "error": "\(error)"])
                 continue
