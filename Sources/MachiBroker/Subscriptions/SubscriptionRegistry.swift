@@ -81,13 +81,6 @@ public final class SubscriptionRegistry: ChangeObserver {
         tenants.withLock { $0[tenant]?.entries[id] }
     }
 
-    /// Every subscription of every tenant, with its tenant.
-    public func all() -> [(tenant: String, entry: Entry)] {
-        tenants.withLock { tenants in
-            tenants.flatMap { tenant, subscriptions in subscriptions.entries.values.map { (tenant, $0) } }
-        }
-    }
-
     /// The tenants that have subscriptions (cheap: the notifier asks every round).
     public func tenantNames() -> [String] {
         tenants.withLock { tenants in tenants.filter { !$0.value.entries.isEmpty }.map(\.key) }
