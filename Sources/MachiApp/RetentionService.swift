@@ -13,7 +13,11 @@ struct RetentionService: Service {
     let logger: Logger
 
     func run() async throws {
-        guard retention.isActive else { return }
+        guard retention.isActive else {
+            // Nothing to sweep: stay until shutdown, since a service that returns ends the whole service group.
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await sweep()
