@@ -10,7 +10,8 @@ struct TemporalWriter {
     let terms: TermTable
 
     /// Records the instances a committed entity change wrote: every instance of `after` that is new or differs
-    /// from `before`'s instance of the same `datasetId`. A deletion records nothing (the history stays).
+    /// from `before`'s instance of the same `datasetId`, and a change of the scopes. A deletion records nothing (the
+    /// history stays).
     func record(before: Entity?, after: Entity?, at time: Date) throws {
         guard let after else { return }
         var changed: [(name: String, attribute: Attribute)] = []
@@ -19,6 +20,10 @@ struct TemporalWriter {
             for instance in instances where !old.contains(instance) {
                 changed.append((name, instance))
             }
+        }
+        // The scopes are part of the temporal evolution too (4.5.6): a change of them is an instance of `scope`.
+        if after.scopes != (before?.scopes ?? []) {
+            changed.append((TemporalScope.name, TemporalScope.instance(after.scopes, at: time)))
         }
         guard !changed.isEmpty else { return }
         let entity = try upsertEntity(id: after.id, types: after.types, at: time)

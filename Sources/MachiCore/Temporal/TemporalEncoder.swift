@@ -58,7 +58,8 @@ public struct TemporalEncoder {
         let start = aggregationStart(entity, query)
         for (name, all) in entity.instances where keeps(name) {
             if let attributes = query.attributes, !attributes.contains(name) { continue }
-            let instances = query.select(all)
+            if name == TemporalScope.name, case .aggregated = query.representation { continue }
+            let instances = name == TemporalScope.name ? TemporalScope.select(all, query.relation) : query.select(all)
             guard !instances.isEmpty else { continue }
             let key = context.compactIRI(name)
             switch query.representation {

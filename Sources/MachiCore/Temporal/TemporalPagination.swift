@@ -30,6 +30,8 @@ public struct TemporalPagination: Sendable {
             var selected: [(name: String, instance: AttributeInstance, time: Date)] = []
             for (name, instances) in entity.instances {
                 if let attributes = query.attributes, !attributes.contains(name) { continue }
+                // The scope's instances are context of the attributes' ones (4.18), not part of a page.
+                if name == TemporalScope.name { continue }
                 for instance in query.select(instances) {
                     selected.append((name, instance, instance.time(query.timeProperty) ?? .distantPast))
                 }
@@ -39,7 +41,7 @@ public struct TemporalPagination: Sendable {
             selected.sort { newestFirst ? $0.time > $1.time : $0.time < $1.time }
             let kept = selected.prefix(limit)
             var cut = entity
-            cut.instances = [:]
+            cut.instances = entity.instances.filter { $0.key == TemporalScope.name }
             for item in kept { cut.instances[item.name, default: []].append(item.instance) }
             let times = kept.map(\.time)
             if range == nil, let oldest = times.min(), let newest = times.max() {
