@@ -158,4 +158,138 @@ import Testing
             #expect(reply.errorType == "BadRequestData")
         }
     }
+
+    /// A missing or invalid entity id or attribute name in a temporal URL is BadRequestData (5.6.12–5.6.15), and a
+    /// refused name leaves the temporal evolution alone.
+    @Test(arguments: [
+        (HTTPRequest.Method.post, "/ngsi-ld/v1/temporal/entities//attrs"),
+        (.delete, "/ngsi-ld/v1/temporal/entities//attrs/speed"),
+        (.patch, "/ngsi-ld/v1/temporal/entities//attrs/speed/urn:ngsi-ld:attribute:instance:1"),
+        (.delete, "/ngsi-ld/v1/temporal/entities//attrs/speed/urn:ngsi-ld:attribute:instance:1"),
+        (.delete, "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:t1/attrs//urn:ngsi-ld:attribute:instance:1"),
+        (.delete, "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:t1/attrs/%2e%2e"),
+        (.delete, "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:t1/attrs/%252e%252e"),
+        (.delete, "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:t1/attrs/%2e"),
+    ])
+    func badIdsInTemporalURLsAreBadRequestData(_ method: HTTPRequest.Method, _ path: String) async throws {
+        try await withMachi { client in
+            _ = try await client.post("/ngsi-ld/v1/temporal/entities", Self.vehicle)
+            let body = #"{"speed": {"type": "Property", "value": 1, "observedAt": "2020-08-01T12:00:00Z"}}"#
+            let reply = try await client.send(method, path, body: method == .delete ? nil : body)
+            #expect(reply.status == 400, "\(method) \(path)")
+            #expect(reply.errorType == "BadRequestData")
+            #expect(try await client.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:t1").status == 200)
+        }
+    }
+
+    /// `POST /temporal/entityOperations/query` takes the aggregation in `temporalQ` or `aggrParams` (5.2.21,
+    /// 5.2.44): `aggrMethods` as an array or a comma-separated string asks for aggregated values.
+    @Test(arguments: [
+        #""temporalQ": {"timerel": "after", "timeAt": "2020-08-01T12:00:00Z", "aggrMethods": ["avg"]}"#,
+        #""temporalQ": {"timerel": "after", "timeAt": "2020-08-01T12:00:00Z", "aggrMethods": "avg,max"}"#,
+        #""temporalQ": {"timerel": "after", "timeAt": "2020-08-01T12:00:00Z"}, "aggrParams": {"aggrMethods": ["avg"], "aggrPeriodDuration": "PT0S"}"#,
+    ])
+    func aggregationInTheQueryBody(_ members: String) async throws {
+        try await withMachi { client in
+            _ = try await client.post("/ngsi-ld/v1/temporal/entities", Self.vehicle)
+            let reply = try await client.post(
+                "/ngsi-ld/v1/temporal/entityOperations/query",
+                #"{"type": "Query", "entities": [{"type": "Vehicle"}], \#(members)}"#
+            )
+            #expect(reply.status == 200)
+            let speed = reply.json.arrayValue?.first?["speed"]
+            #expect(speed?["avg"] == [[100, "2020-08-01T12:03:00Z", "2020-08-01T12:07:00Z"]])
+            #expect(speed?.arrayValue == nil)
+        }
+    }
+
+    @Test(arguments: [
+        (#""aggrParams": {"aggrMethods": ["bogus"]}"#, "aggrMethods"),
+        (#""aggrParams": {"aggrMethods": ["avg"], "aggrPeriodDuration": "bogus"}"#, "aggrPeriodDuration"),
+        (
+            #""temporalQ": {"timerel": "after", "timeAt": "2020-08-01T12:00:00Z", "aggrMethods": ["avg"], "aggrPeriodDuration": "bogus"}"#,
+            "aggrPeriodDuration"
+        ),
+    ])
+    func badAggregationInTheQueryBodyIsBadRequestData(_ members: String, _ named: String) async throws {
+        try await withMachi { client in
+            _ = try await client.post("/ngsi-ld/v1/temporal/entities", Self.vehicle)
+            let reply = try await client.post(
+                "/ngsi-ld/v1/temporal/entityOperations/query",
+                #"{"type": "Query", "entities": [{"type": "Vehicle"}], \#(members)}"#
+            )
+            #expect(reply.status == 400)
+            #expect(reply.errorType == "BadRequestData")
+            #expect(reply.json["detail"]?.stringValue?.contains(named) == true)
+        }
+    }
+
+    /// `format` decides the representation when `options` names another one (6.3.12).
+    @Test func formatTakesPrecedenceOverOptions() async throws {
+        try await withMachi { client in
+            _ = try await client.post("/ngsi-ld/v1/temporal/entities", Self.vehicle)
+            let reply = try await client.get(
+                "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:t1?format=temporalValues&options=aggregatedValues&aggrMethods=sum&attrs=speed"
+            )
+            #expect(reply.status == 200)
+            #expect(reply.json["speed"]?["values"]?.arrayValue?.count == 3)
+        }
+    }
+
+    /// The scope is part of the temporal evolution (4.18, 5.7.4.4): `scopeQ` selects the entities whose scope valid
+    /// in the time window matches, with the instances of the time that scope was valid.
+    @Test func scopeQSelectsByTheScopeValidInTheWindow() async throws {
+        try await withMachi { client in
+            let entities = [
+                #"{"id": "urn:ngsi-ld:Vehicle:ab", "type": "Vehicle", "scope": [{"type": "Property", "value": "/A/B", "observedAt": "2026-03-01T10:00:00Z"}], "speed": [{"type": "Property", "value": "abval", "observedAt": "2026-03-01T12:05:00Z"}]}"#,
+                #"{"id": "urn:ngsi-ld:Vehicle:bare", "type": "Vehicle", "speed": [{"type": "Property", "value": "bareval", "observedAt": "2026-03-01T12:05:00Z"}]}"#,
+                #"{"id": "urn:ngsi-ld:Vehicle:rep", "type": "Vehicle", "scope": [{"type": "Property", "value": "/R", "observedAt": "2026-03-01T10:00:00Z"}, {"type": "Property", "value": "/S", "observedAt": "2026-03-01T12:30:00Z"}], "speed": [{"type": "Property", "value": "repold", "observedAt": "2026-03-01T12:15:00Z"}, {"type": "Property", "value": "repnew", "observedAt": "2026-03-01T12:45:00Z"}]}"#,
+                #"{"id": "urn:ngsi-ld:Vehicle:late", "type": "Vehicle", "scope": [{"type": "Property", "value": "/Z", "observedAt": "2026-03-01T14:00:00Z"}], "speed": [{"type": "Property", "value": "lateval", "observedAt": "2026-03-01T12:05:00Z"}]}"#,
+            ]
+            for entity in entities {
+                #expect(try await client.post("/ngsi-ld/v1/temporal/entities", entity).status == 201)
+            }
+            let window = "timerel=between&timeAt=2026-03-01T12:00:00Z&endTimeAt=2026-03-01T13:00:00Z"
+            func query(_ scopeQ: String) async throws -> JSON {
+                try await client.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&scopeQ=\(scopeQ)&\(window)").json
+            }
+            let any = try await query("/%23")
+            #expect(
+                any.arrayValue?.compactMap { $0["id"]?.stringValue } == [
+                    "urn:ngsi-ld:Vehicle:ab", "urn:ngsi-ld:Vehicle:rep",
+                ]
+            )
+            // The scope set before the window is shown with the entity.
+            #expect(any.arrayValue?.first?["scope"]?.arrayValue?.first?["value"] == "/A/B")
+            let old = try await query("/R")
+            #expect(old.arrayValue?.first?["speed"]?.arrayValue?.compactMap { $0["value"]?.stringValue } == ["repold"])
+            let new = try await query("/S")
+            #expect(new.arrayValue?.first?["speed"]?.arrayValue?.compactMap { $0["value"]?.stringValue } == ["repnew"])
+            #expect(try await query("/Z").arrayValue?.isEmpty == true)
+        }
+    }
+
+    /// A scope change through the core API becomes an instance of `scope`, observed when it was made (4.5.6).
+    @Test func aScopeChangeIsRecordedAsAnInstance() async throws {
+        try await withMachi { client in
+            let entity =
+                #"{"id": "urn:ngsi-ld:Vehicle:s", "type": "Vehicle", "scope": "/Old", "speed": {"type": "Property", "value": 1}}"#
+            #expect(try await client.post("/ngsi-ld/v1/entities", entity).status == 201)
+            let patched = try await client.send(
+                .patch,
+                "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:s",
+                body: #"{"type": "Vehicle", "scope": "/New"}"#
+            )
+            #expect(patched.status == 204)
+            let temporal = try await client.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:s?options=sysAttrs")
+                .json
+            let scopes = temporal["scope"]?.arrayValue ?? []
+            #expect(scopes.compactMap { $0["value"]?.stringValue } == ["/Old", "/New"])
+            let new = try #require(scopes.last)
+            #expect(new["type"] == "Property")
+            #expect(new["observedAt"] != nil)
+            #expect(new["observedAt"] == new["modifiedAt"])
+            #expect(new["datasetId"] == nil && new["deletedAt"] == nil)
+        }
+    }
 }
