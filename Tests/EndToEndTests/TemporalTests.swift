@@ -112,6 +112,37 @@ import Testing
         }
     }
 
+    /// Two attributes whose instances do not overlap in time: the page covers the first one's span, and the other
+    /// attribute is present and empty, so the client knows to ask for the next span (6.3.10).
+    @Test func anAttributeOutsideThePageIsPresentAndEmpty() async throws {
+        try await withMachi { client in
+            func instances(_ hour: Int, _ count: Int) -> String {
+                (0..<count).map { minute in
+                    #"{"type": "Property", "value": \#(minute), "observedAt": "2020-08-01T\#(hour):\#(String(format: "%02d", minute)):00Z"}"#
+                }.joined(separator: ",")
+            }
+            let body =
+                #"{"id": "urn:ngsi-ld:Vehicle:u", "type": "Vehicle", "speed": [\#(instances(10, 40))], "fuelLevel": [\#(instances(12, 20))]}"#
+            #expect(try await client.post("/ngsi-ld/v1/temporal/entities", body).status == 201)
+            let first = try await client.get(
+                "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:u?timerel=after&timeAt=2020-08-01T09:00:00Z"
+            )
+            #expect(first.status == 206)
+            #expect(first.json["speed"]?.arrayValue?.count == 30)
+            #expect(first.json["fuelLevel"] == [])
+            let newest = try await client.get(
+                "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:u?timerel=before&timeAt=2020-08-01T13:00:00Z&lastN=25"
+            )
+            #expect(newest.status == 206)
+            #expect(newest.json["fuelLevel"]?.arrayValue?.count == 20)
+            #expect(newest.json["speed"]?.arrayValue?.count == 10)
+            let older = try await client.get(
+                "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:u?timerel=before&timeAt=2020-08-01T11:00:00Z&lastN=10&attrs=speed,fuelLevel"
+            )
+            #expect(older.json["fuelLevel"] == nil)
+        }
+    }
+
     @Test func oneInstanceCanBeChangedOrDeleted() async throws {
         try await withMachi { client in
             _ = try await client.post("/ngsi-ld/v1/temporal/entities", Self.vehicle)

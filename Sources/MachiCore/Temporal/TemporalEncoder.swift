@@ -59,6 +59,11 @@ public struct TemporalEncoder {
         for (name, all) in entity.instances where keeps(name) {
             if let attributes = query.attributes, !attributes.contains(name) { continue }
             if name == TemporalScope.name, case .aggregated = query.representation { continue }
+            // Cut away by pagination (`TemporalPagination`): present, without instances.
+            if all.isEmpty {
+                out[context.compactIRI(name)] = .array([])
+                continue
+            }
             let instances = name == TemporalScope.name ? TemporalScope.select(all, query.relation) : query.select(all)
             guard !instances.isEmpty else { continue }
             let key = context.compactIRI(name)

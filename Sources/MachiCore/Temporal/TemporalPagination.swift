@@ -43,6 +43,9 @@ public struct TemporalPagination: Sendable {
             var cut = entity
             cut.instances = entity.instances.filter { $0.key == TemporalScope.name }
             for item in kept { cut.instances[item.name, default: []].append(item.instance) }
+            // An attribute whose instances all fall outside the covered span is there, empty (6.3.10): the client
+            // sees it has more to fetch.
+            for item in selected where cut.instances[item.name] == nil { cut.instances[item.name] = [] }
             let times = kept.map(\.time)
             if range == nil, let oldest = times.min(), let newest = times.max() {
                 let size = query.lastN.map(String.init) ?? "*"

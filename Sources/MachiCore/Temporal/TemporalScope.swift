@@ -89,10 +89,11 @@ public enum TemporalScope {
         guard !valid.isEmpty else { return nil }
         var restricted = entity
         for (attribute, instances) in entity.instances where attribute != name {
-            restricted.instances[attribute] = instances.filter { instance in
+            let kept = instances.filter { instance in
                 guard let time = instance.time(query.timeProperty) else { return false }
                 return valid.contains { $0.contains(time) }
             }
+            restricted.instances[attribute] = kept.isEmpty ? nil : kept
         }
         return restricted
     }
