@@ -143,6 +143,30 @@ import Testing
         }
     }
 
+    /// A query response covers one time span for all its entities: what another entity has after the cut of the
+    /// first is left for the next span (6.3.10).
+    @Test func aQueryPageIsOneTimeSpanForAllEntities() async throws {
+        try await withMachi { client in
+            let long = (0..<40).map { minute in
+                #"{"type": "Property", "value": \#(minute), "observedAt": "2020-01-01T01:\#(String(format: "%02d", minute)):00Z"}"#
+            }
+            let entities = [
+                #"{"id": "urn:ngsi-ld:Vehicle:jan", "type": "Vehicle", "speed": [\#(long.joined(separator: ","))]}"#,
+                #"{"id": "urn:ngsi-ld:Vehicle:sep", "type": "Vehicle", "speed": [{"type": "Property", "value": 1, "observedAt": "2020-09-01T14:07:00Z"}]}"#,
+            ]
+            for entity in entities {
+                #expect(try await client.post("/ngsi-ld/v1/temporal/entities", entity).status == 201)
+            }
+            let page = try await client.get(
+                "/ngsi-ld/v1/temporal/entities?type=Vehicle&timerel=after&timeAt=2019-01-01T00:00:00Z"
+            )
+            #expect(page.status == 206)
+            #expect(page.header("Content-Range") == "date-time 2019-01-01T00:00:00Z-2020-01-01T01:29:00Z/*")
+            let speeds = page.json.arrayValue?.map { $0["speed"]?.arrayValue?.count }
+            #expect(speeds == [30, 0])
+        }
+    }
+
     @Test func oneInstanceCanBeChangedOrDeleted() async throws {
         try await withMachi { client in
             _ = try await client.post("/ngsi-ld/v1/temporal/entities", Self.vehicle)
