@@ -164,6 +164,10 @@ import Testing
             #expect(page.header("Content-Range") == "date-time 2019-01-01T00:00:00Z-2020-01-01T01:29:00Z/*")
             let speeds = page.json.arrayValue?.map { $0["speed"]?.arrayValue?.count }
             #expect(speeds == [30, 0])
+            let values = try await client.get(
+                "/ngsi-ld/v1/temporal/entities?type=Vehicle&timerel=after&timeAt=2019-01-01T00:00:00Z&options=temporalValues"
+            )
+            #expect(values.json.arrayValue?.last?["speed"] == ["type": "Property", "values": []])
         }
     }
 

@@ -50,7 +50,9 @@ public struct TemporalPagination: Sendable {
             for item in kept { cut.instances[item.name, default: []].append(item.instance) }
             // An attribute whose instances all fall outside the covered span is there, empty (6.3.10): the client
             // sees it has more to fetch.
-            for item in selected where cut.instances[item.name] == nil { cut.instances[item.name] = [] }
+            for item in selected where cut.instances[item.name] == nil {
+                cut.pagedOut[item.name] = item.instance.attribute.kind ?? .property
+            }
             times += kept.map(\.time)
             result.append(cut)
         }
