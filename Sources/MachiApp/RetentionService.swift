@@ -13,8 +13,8 @@ struct RetentionService: Service {
     let logger: Logger
 
     func run() async throws {
-        // A service that returns would stop the whole application: without retention, just wait for the end.
         guard retention.isActive else {
+            // Nothing to sweep: stay until shutdown, since a service that returns ends the whole service group.
             try? await gracefulShutdown()
             return
         }

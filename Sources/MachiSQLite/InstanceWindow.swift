@@ -50,9 +50,12 @@ struct InstanceWindow {
         } else {
             selected = "SELECT seq FROM attr_instance WHERE \(filter)"
         }
+        // The scope instances are read whole: one set before the window can still be valid in it (4.18).
+        let scopes = "SELECT seq FROM attr_instance WHERE entity = ? AND name = (SELECT id FROM term WHERE iri = ?)"
+        arguments += [entity, TemporalScope.name]
         let sql = """
             SELECT i.seq, t.iri, i.created_at, i.modified_at, i.doc FROM attr_instance i
-            JOIN term t ON t.id = i.name WHERE i.seq IN (\(selected)) ORDER BY i.seq
+            JOIN term t ON t.id = i.name WHERE i.seq IN (\(selected) UNION ALL \(scopes)) ORDER BY i.seq
             """
         return (sql, arguments)
     }

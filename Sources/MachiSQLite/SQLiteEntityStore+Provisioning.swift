@@ -1,5 +1,5 @@
 import GRDB
-public import MachiCore
+import MachiCore
 public import MachiStore
 
 /// IoT service groups and devices live in each tenant's own file (table `iot_record`, schema v6).

@@ -13,7 +13,8 @@ struct TemporalWriter {
     typealias RowCache = [String: (rowid: Int64, types: [String])]
 
     /// Records the instances a committed entity change wrote: every instance of `after` that is new or differs
-    /// from `before`'s instance of the same `datasetId`. A deletion records nothing (the history stays).
+    /// from `before`'s instance of the same `datasetId`, and a change of the scopes. A deletion records nothing (the
+    /// history stays).
     /// - Parameter rows: the transaction's temporal entity rows, so that the steps of one change (a device's
     ///   measures) upsert the entity row once.
     func record(before: Entity?, after: Entity?, at time: Date, rows: inout RowCache) throws {
@@ -24,6 +25,10 @@ struct TemporalWriter {
             for instance in instances where !old.contains(instance) {
                 changed.append((name, instance))
             }
+        }
+        // The scopes are part of the temporal evolution too (4.5.6): a change of them is an instance of `scope`.
+        if after.scopes != (before?.scopes ?? []) {
+            changed.append((TemporalScope.name, TemporalScope.instance(after.scopes, at: time)))
         }
         guard !changed.isEmpty else { return }
         let entity: Int64

@@ -22,6 +22,9 @@ extension EntityDecoder {
             types = try self.types(type)
         }
         var instances: [(name: String, attribute: Attribute)] = []
+        if let scope = object["scope"] {
+            for attribute in try scopeInstances(scope) { instances.append((TemporalScope.name, attribute)) }
+        }
         for (name, value) in object
         where !AttributeMembers.entityMembers.contains(name) && name != "@id" && name != "@type" {
             guard NameRules.isValidTerm(name) else { throw .badRequestData("Invalid attribute name \"\(name)\"") }
@@ -37,5 +40,36 @@ extension EntityDecoder {
             }
         }
         return TemporalPayload(id: id, types: types, instances: instances)
+    }
+
+    /// The scope's temporal evolution in a payload (4.5.6): Property instances whose value is a scope or an array
+    /// of scopes, or the scope alone (a string or an array of strings).
+    func scopeInstances(_ json: JSON) throws(NGSIError) -> [Attribute] {
+        let elements: [JSON]
+        switch json {
+        case .array(let list) where list.contains(where: { $0.objectValue != nil }): elements = list
+        default: elements = [json]
+        }
+        return try elements.map { element throws(NGSIError) in
+            guard case .object(let members) = element else {
+                return Attribute(members: ["type": "Property", "value": scopeValue(try scopes(element))])
+            }
+            if let type = members["type"], type != "Property" {
+                throw .badRequestData("An instance of scope must be a Property")
+            }
+            guard let value = members["value"] else { throw .badRequestData("An instance of scope needs a value") }
+            var kept: JSONObject = ["type": "Property", "value": scopeValue(try scopes(value))]
+            if let observedAt = members["observedAt"] {
+                guard let text = observedAt.stringValue, DateTimeText.parse(text) != nil else {
+                    throw .badRequestData("observedAt of scope must be a DateTime")
+                }
+                kept["observedAt"] = observedAt
+            }
+            return Attribute(members: kept)
+        }
+    }
+
+    func scopeValue(_ scopes: [String]) -> JSON {
+        scopes.count == 1 ? .string(scopes[0]) : .array(scopes.map(JSON.string))
     }
 }

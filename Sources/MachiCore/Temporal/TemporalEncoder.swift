@@ -9,6 +9,9 @@ public struct TemporalEntity: Sendable {
     public var instances: OrderedDictionary<String, [AttributeInstance]>
     public var createdAt: Date?
     public var modifiedAt: Date?
+    /// Attributes that have selected instances, none of them in the span a paginated response covers (expanded
+    /// name → kind): shown empty (6.3.10).
+    public var pagedOut: OrderedDictionary<String, AttributeKind> = [:]
 
     public init(
         id: String,
@@ -58,7 +61,8 @@ public struct TemporalEncoder {
         let start = aggregationStart(entity, query)
         for (name, all) in entity.instances where keeps(name) {
             if let attributes = query.attributes, !attributes.contains(name) { continue }
-            let instances = query.select(all)
+            if name == TemporalScope.name, case .aggregated = query.representation { continue }
+            let instances = name == TemporalScope.name ? TemporalScope.select(all, query.relation) : query.select(all)
             guard !instances.isEmpty else { continue }
             let key = context.compactIRI(name)
             switch query.representation {
@@ -76,6 +80,13 @@ public struct TemporalEncoder {
                 out[key] = objects.count == 1 ? objects[0] : .array(objects)
             case .aggregated(let methods, let period):
                 out[key] = .object(aggregated(instances, query, methods: methods, period: period, start: start))
+            }
+        }
+        for (name, kind) in entity.pagedOut where keeps(name) {
+            if case .temporalValues = query.representation {
+                out[context.compactIRI(name)] = ["type": .string(kind.rawValue), Self.valuesMember(kind): []]
+            } else {
+                out[context.compactIRI(name)] = []
             }
         }
         return out

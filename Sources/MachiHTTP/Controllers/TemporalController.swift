@@ -26,6 +26,16 @@ struct TemporalController {
         router.patch("temporal/entities", use: methodNotAllowed)
         router.patch("temporal/entities/{entityId}/attrs/{attrId}", use: methodNotAllowed)
         router.delete("temporal/entities/{entityId}/attrs", use: methodNotAllowed)
+        // `/temporal/entities//attrs/…`: the router folds the empty entity id away.
+        router.post("temporal/entities/attrs", use: entityIdMissing)
+        router.delete("temporal/entities/attrs/{attrId}", use: entityIdMissing)
+        router.patch("temporal/entities/attrs/{attrId}/{instanceId}", use: entityIdMissing)
+        router.delete("temporal/entities/attrs/{attrId}/{instanceId}", use: entityIdMissing)
+    }
+
+    /// `/temporal/entities//attrs/…`: the entity id is empty.
+    @Sendable func entityIdMissing(_ request: Request, context: AppRequestContext) async throws -> Response {
+        throw NGSIError.badRequestData("The entity id in the URL is missing")
     }
 
     /// An operation on a collection that needs an id (an entity, an attribute instance).
@@ -93,6 +103,7 @@ struct TemporalController {
         }
         if let csf = parameters["csf"] { _ = try EntityQueryBuilder.validatedContextSourceFilter(String(csf)) }
         selection.q = q
+        if let scopeQ = parameters["scopeQ"] { selection.scopeQ = try builder.parseScope(String(scopeQ)) }
         selection.geo = try builder.geoQuery(
             georel: parameters["georel"].map(String.init),
             geometry: parameters["geometry"].map(String.init),
@@ -144,6 +155,10 @@ struct TemporalController {
             selection.q = try builder.parseQ(text)
         }
         if let geoQ = object["geoQ"] { selection.geo = try builder.filters.geoQuery(object: geoQ) }
+        if let scopeQ = object["scopeQ"] {
+            guard let text = scopeQ.stringValue else { throw NGSIError.badRequestData("scopeQ must be a string") }
+            selection.scopeQ = try builder.parseScope(text)
+        }
         // The body's temporalQ and attrs read like the URL parameters.
         var merged: [(String, String)] = []
         if case .object(let temporalQ)? = object["temporalQ"] {
@@ -161,11 +176,32 @@ struct TemporalController {
         } else if object["temporalQ"] != nil {
             throw NGSIError.badRequestData("temporalQ must be an object")
         }
+        // aggrParams (5.2.44): aggrMethods as an array or a comma-separated string, aggrPeriodDuration.
+        if case .object(let aggrParams)? = object["aggrParams"] {
+            for (key, value) in aggrParams where ["aggrMethods", "aggrPeriodDuration"].contains(key) {
+                if let text = value.stringValue {
+                    merged.append((key, text))
+                } else if let list = value.arrayValue, list.allSatisfy({ $0.stringValue != nil }) {
+                    merged.append((key, list.compactMap(\.stringValue).joined(separator: ",")))
+                } else {
+                    throw NGSIError.badRequestData("aggrParams.\(key) must be a string or an array of strings")
+                }
+            }
+        } else if object["aggrParams"] != nil {
+            throw NGSIError.badRequestData("aggrParams must be an object")
+        }
         if let attrs = object["attrs"] {
             merged.append(("attrs", (FilterDecoder.strings(attrs) ?? []).joined(separator: ",")))
         }
         var all = Dictionary(uniqueKeysWithValues: parameters.map { (String($0.key), String($0.value)) })
         for (key, value) in merged { all[key] = value }
+        // The body has no `options`: aggregation methods in it ask for the aggregated representation, unless the
+        // URL chose a representation.
+        if merged.contains(where: { $0.0 == "aggrMethods" }), all["format"] == nil,
+            !Self.options(parameters).contains("aggregatedValues")
+        {
+            all["format"] = "aggregatedValues"
+        }
         let flat = FlatDictionary(all.map { (Substring($0.key), Substring($0.value)) })
         let temporalQuery = try Self.temporalQuery(flat, context: ldContext, requireRelation: false)
         return try await respond(selection, temporalQuery, parameters: flat, context: ldContext, exchange: exchange)
@@ -181,7 +217,9 @@ struct TemporalController {
         // Geo-queries and ordering need every match before the page is cut.
         var everything = selection
         everything.q = nil
-        let needsAll = selection.geo != nil || selection.q != nil || parameters["orderBy"] != nil
+        everything.scopeQ = nil
+        let needsAll =
+            selection.geo != nil || selection.q != nil || selection.scopeQ != nil || parameters["orderBy"] != nil
         if needsAll {
             everything.offset = 0
             everything.limit = Int.max
@@ -223,6 +261,10 @@ struct TemporalController {
                     return EntityQuery(q: q).matches(selected)
                 }
             }
+            if let scopeQ = selection.scopeQ {
+                // 5.7.4.4 S4: a scope valid in the window must match; the instances are cut to when it was valid.
+                entities = entities.compactMap { TemporalScope.restrict($0, to: scopeQ, temporalQuery) }
+            }
             if let orderBy = parameters["orderBy"] {
                 let descending = orderBy.hasSuffix(";desc")
                 entities.sort { descending ? $0.id > $1.id : $0.id < $1.id }
@@ -258,6 +300,10 @@ struct TemporalController {
 
     @Sendable func deleteAttribute(_ request: Request, context: AppRequestContext) async throws -> Response {
         let exchange = try NGSIExchange(request, context: context, limits: services.limits)
+        // `/attrs//{instanceId}`: the router folds the empty attribute name away and the instance id lands here.
+        if request.uri.path.contains("/attrs//") {
+            throw NGSIError.badRequestData("The attribute name in the URL is missing")
+        }
         let id = try EntitiesController.entityId(context)
         let parameters = RepresentationOptions.formParameters(request.uri)
         let ldContext = try await services.contexts.context(for: exchange.headerContextValue)
@@ -316,9 +362,11 @@ struct TemporalController {
 
     // MARK: - Parameters
 
+    /// The attribute name in the URL, checked as an attribute name in a payload (4.6.2): dot segments and names
+    /// still percent-encoded after decoding are not names.
     static func attributeName(_ context: AppRequestContext) throws(NGSIError) -> String {
         guard let raw = context.parameters.get("attrId"), let name = raw.removingPercentEncoding,
-            NameRules.isValidName(name)
+            NameRules.isValidTerm(name)
         else { throw .badRequestData("The attribute name in the URL is not valid") }
         return name
     }
@@ -446,29 +494,33 @@ struct TemporalController {
             }
             query.attributes = Set(names.map(context.expandTerm))
         }
-        let options = Self.options(parameters).union(parameters["format"].map { [String($0)] } ?? [])
+        // `format` takes precedence over the representation `options` name (6.3.12).
+        let listed = Self.options(parameters)
+        let options = parameters["format"].map { [String($0)] } ?? listed
         if options.contains("aggregatedValues") {
             guard let text = parameters["aggrMethods"], !text.isEmpty else {
                 throw .badRequestData("aggregatedValues needs aggrMethods")
             }
             var methods: [AggregationMethod] = []
             for name in text.split(separator: ",") {
-                guard let method = AggregationMethod(rawValue: String(name)) else {
-                    throw .badRequestData("Unknown aggregation method \(name)")
+                let trimmed = name.trimmingCharacters(in: .whitespaces)
+                guard let method = AggregationMethod(rawValue: trimmed) else {
+                    throw .badRequestData("aggrMethods: unknown aggregation method \(trimmed)")
                 }
                 methods.append(method)
             }
             var period: TimeInterval?
             if let text = parameters["aggrPeriodDuration"] {
-                guard let seconds = ISODuration.seconds(String(text)), seconds > 0 else {
+                guard let seconds = ISODuration.seconds(String(text)), seconds >= 0 else {
                     throw .badRequestData("aggrPeriodDuration must be an ISO 8601 duration")
                 }
-                period = seconds
+                // PT0S (the default) aggregates the whole time window as one period.
+                period = seconds > 0 ? seconds : nil
             }
             query.representation = .aggregated(methods: methods, period: period)
         } else if !options.isDisjoint(with: ["temporalValues", "keyValues", "simplified"]) {
             query.representation = .temporalValues
-        } else if parameters["aggrMethods"] != nil {
+        } else if parameters["aggrMethods"] != nil, !listed.contains("aggregatedValues") {
             throw .badRequestData("aggrMethods needs options=aggregatedValues")
         }
         return query
