@@ -157,6 +157,9 @@ extension SQLiteEntityStore: TemporalStore {
         guard let database = try await tenants.database(for: tenant, create: false) else { return false }
         var members = attribute.members
         members["instanceId"] = nil
+        // The row's own columns hold the instance's times (the encoder reads them): ~76 bytes less per instance.
+        members["createdAt"] = nil
+        members["modifiedAt"] = nil
         let doc = JSONWriter.string(of: .object(members))
         let observedAt = members["observedAt"]?.stringValue.flatMap(DateTimeText.parse)?.timeIntervalSince1970
         return try await write(database) { db in
