@@ -151,7 +151,7 @@ public final class IoTAgent: Sendable {
             throw IoTError(.wrongSyntax, "the body must have a non-empty \"devices\" array")
         }
         let now = entities.timestamp()
-        var devices: [(device: IoTDevice, group: ServiceGroup?, entity: Entity)] = []
+        var devices: [(device: IoTDevice, entity: Entity)] = []
         for element in elements {
             let group = registry.group(
                 tenant: service ?? "",
@@ -164,10 +164,10 @@ public final class IoTAgent: Sendable {
             {
                 throw IoTError(.duplicateDevice, "a device with id \(device.deviceId) exists in \(servicePath)")
             }
-            devices.append((device, group, try translator.initialEntity(for: device, group: group, now: now)))
+            devices.append((device, try translator.initialEntity(for: device, group: group, now: now)))
         }
         var created: [IoTDevice] = []
-        for (device, _, _) in devices {
+        for (device, _) in devices {
             let inserted = try await storeCall {
                 try await store.insertProvisioningRecord(device.record, tenant: device.tenant)
             }

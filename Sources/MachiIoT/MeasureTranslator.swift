@@ -67,8 +67,9 @@ struct MeasureTranslator: Sendable {
                 if let mapping = mappings[key] {
                     if let attribute = try plainProperty(mapping, value: value, observedAt: observedAt, now: receivedAt)
                     {
-                        direct.attributes[context.expandTerm(mapping.name)] = [attribute]
-                        direct.names[context.expandTerm(mapping.name)] = mapping.name
+                        let name = context.expandTerm(mapping.name)
+                        direct.attributes[name] = [attribute]
+                        direct.names[name] = mapping.name
                     } else {
                         object[mapping.name] = try attribute(mapping, value: value, observedAt: observedAt)
                     }
@@ -119,7 +120,8 @@ struct MeasureTranslator: Sendable {
         observedAt: String?,
         now: String
     ) throws(IoTError) -> Attribute? {
-        switch mapping.type.lowercased() {
+        let type = mapping.type.lowercased()
+        switch type {
         case "number", "float", "double", "integer", "int", "decimal", "numeric", "boolean", "bool", "text",
             "string":
             break
@@ -132,7 +134,7 @@ struct MeasureTranslator: Sendable {
             guard key == "unitCode", case .string(let code) = meta["value"] ?? meta else { return nil }
             unitCode = code
         }
-        let propertyValue = try Self.propertyValue(mapping.type.lowercased(), value, mapping)
+        let propertyValue = try Self.propertyValue(type, value, mapping)
         switch propertyValue {
         case .number, .bool: break
         case .string(let text) where !text.isEmpty: break

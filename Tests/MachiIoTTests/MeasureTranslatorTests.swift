@@ -192,45 +192,17 @@ struct MeasureTranslatorTests {
         #expect(decoded.attributes[expanded(mapping.name)] == [direct])
     }
 
-    @Test func unusualNamesAndValuesTakeTheDecoderPath() throws {
-        #expect(
-            try translator.plainProperty(
-                AttributeMapping(name: "type", type: "Text"),
-                value: .text("x"),
-                observedAt: nil,
-                now: now
-            ) == nil
-        )
-        #expect(
-            try translator.plainProperty(
-                AttributeMapping(name: "a b", type: "Text"),
-                value: .text("x"),
-                observedAt: nil,
-                now: now
-            ) == nil
-        )
-        #expect(
-            try translator.plainProperty(
-                AttributeMapping(name: "t", type: "Text"),
-                value: .text(""),
-                observedAt: nil,
-                now: now
-            ) == nil
-        )
-        #expect(
-            try translator.plainProperty(
-                AttributeMapping(name: "loc", type: "geo:json"),
-                value: .text("1,2"),
-                observedAt: nil,
-                now: now
-            ) == nil
-        )
-        let other = AttributeMapping(
-            name: "t",
-            type: "Number",
-            metadata: ["accuracy": ["type": "Number", "value": 0.1]]
-        )
-        #expect(try translator.plainProperty(other, value: .text("1"), observedAt: nil, now: now) == nil)
+    @Test(arguments: [
+        (AttributeMapping(name: "type", type: "Text"), MeasureValue.text("x")),
+        (AttributeMapping(name: "a b", type: "Text"), .text("x")),
+        (AttributeMapping(name: "t", type: "Text"), .text("")),
+        (AttributeMapping(name: "loc", type: "geo:json"), .text("1,2")),
+        (
+            AttributeMapping(name: "t", type: "Number", metadata: ["accuracy": ["type": "Number", "value": 0.1]]),
+            .text("1")
+        ),
+    ])
+    func unusualNamesAndValuesTakeTheDecoderPath(mapping: AttributeMapping, value: MeasureValue) throws {
+        #expect(try translator.plainProperty(mapping, value: value, observedAt: nil, now: now) == nil)
     }
-
 }
