@@ -26,26 +26,42 @@ import Testing
         return port
     }
 
-    /// Starts `machi serve` and waits until `/health` answers.
-    static func startMachi(port: Int, data: URL) async throws -> Process {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["serve", "--port", String(port), "--data", data.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            if let response = try? await HTTPClient.shared.execute(
-                HTTPClientRequest(url: "http://127.0.0.1:\(port)/health"),
-                timeout: .seconds(1)
-            ), response.status == .ok {
-                return process
+    /// A `machi serve` child process and the port it answers on.
+    struct Server {
+        var process: Process
+        var port: Int
+    }
+
+    /// Starts `machi serve` on a free port and waits until `/health` answers. A port taken between the probe
+    /// and the bind (another test's connection may hold it) makes the child exit at once: a new port is tried.
+    /// The child's standard error goes to `log`, and its tail is part of any failure.
+    static func startMachi(data: URL, log: URL) async throws -> Server {
+        for _ in 0..<3 {
+            let port = try await freePort()
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = ["serve", "--port", String(port), "--data", data.path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: log)
+            try process.run()
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline, process.isRunning {
+                if let response = try? await HTTPClient.shared.execute(
+                    HTTPClientRequest(url: "http://127.0.0.1:\(port)/health"),
+                    timeout: .seconds(1)
+                ), response.status == .ok {
+                    return Server(process: process, port: port)
+                }
+                try await Task.sleep(for: .milliseconds(50))
             }
-            try await Task.sleep(for: .milliseconds(50))
+            if process.isRunning {
+                process.terminate()
+                break
+            }
         }
-        process.terminate()
-        throw TestFailure("machi did not start at \(executable.path)")
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        throw TestFailure("machi did not start at \(executable.path); its log ends:\n\(output.suffix(2000))")
     }
 
     struct TestFailure: Error, CustomStringConvertible {
@@ -67,16 +83,17 @@ import Testing
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("machi-crash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: data) }
-        let port = try await Self.freePort()
         let receiverPort = try await Self.freePort()  // nothing listens there until after the crash
+        let log = data.appendingPathComponent("machi.log")
 
-        var machi = try await Self.startMachi(port: port, data: data)
-        defer { if machi.isRunning { machi.terminate() } }
+        var server = try await Self.startMachi(data: data, log: log)
+        defer { if server.process.isRunning { server.process.terminate() } }
+        let firstPort = server.port
         let subscription = """
             {"type": "Subscription", "entities": [{"type": "WaterObserved"}], "notificationTrigger": ["entityCreated"],
              "notification": {"format": "keyValues", "endpoint": {"uri": "http://127.0.0.1:\(receiverPort)/notify", "timeout": 300}}}
             """
-        #expect(try await Self.post(port, "/ngsi-ld/v1/subscriptions", subscription) == 201)
+        #expect(try await Self.post(firstPort, "/ngsi-ld/v1/subscriptions", subscription) == 201)
 
         // Eight writers create entities until the server dies under them.
         let acknowledged = Acknowledged()
@@ -87,7 +104,7 @@ import Testing
                         let id = "urn:ngsi-ld:WaterObserved:crash-\(writer)-\(n)"
                         guard
                             let status = try? await Self.post(
-                                port,
+                                firstPort,
                                 "/ngsi-ld/v1/entities",
                                 waterObserved(id, height: 1)
                             )
@@ -99,14 +116,15 @@ import Testing
             while acknowledged.ids.count < 150 { try await Task.sleep(for: .milliseconds(5)) }
             // Long enough for the notifier to fail a first delivery of the early entries (nothing listens yet).
             try await Task.sleep(for: .milliseconds(1500))
-            kill(machi.processIdentifier, SIGKILL)
+            kill(server.process.processIdentifier, SIGKILL)
             try await group.waitForAll()
         }
-        machi.waitUntilExit()
+        server.process.waitUntilExit()
         let written = acknowledged.ids
         #expect(written.count >= 150)
 
-        machi = try await Self.startMachi(port: port, data: data)
+        server = try await Self.startMachi(data: data, log: log)
+        let port = server.port
         try await NotificationReceiver.run(port: receiverPort) { receiver in
             // Every acknowledged entity is stored.
             for id in written {
@@ -133,8 +151,8 @@ import Testing
                 "\(missing.count) of \(written.count) acknowledged creations were never notified, e.g. \(missing.prefix(3))"
             )
         }
-        machi.terminate()
-        machi.waitUntilExit()
+        server.process.terminate()
+        server.process.waitUntilExit()
     }
 }
 
