@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         .target(
@@ -34,6 +36,16 @@ let package = Package(
             dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]
         ),
         .target(name: "MachiStore", dependencies: ["MachiCore"]),
+        .target(
+            name: "MachiIdentity",
+            dependencies: [
+                "MachiCore", "MachiStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "MachiSQLite",
             dependencies: [
@@ -98,7 +110,7 @@ let package = Package(
         .target(
             name: "MachiHTTP",
             dependencies: [
-                "MachiCore", "MachiStore", "MachiBroker", "MachiIoT",
+                "MachiCore", "MachiStore", "MachiBroker", "MachiIoT", "MachiIdentity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -112,7 +124,7 @@ let package = Package(
         .target(
             name: "MachiApp",
             dependencies: [
-                "MachiCore", "MachiStore", "MachiSQLite", "MachiBroker", "MachiHTTP", "MachiMQTT", "MachiIoT",
+                "MachiCore", "MachiStore", "MachiSQLite", "MachiBroker", "MachiHTTP", "MachiMQTT", "MachiIoT", "MachiIdentity",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -184,6 +196,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "MachiIdentityTests", dependencies: ["MachiIdentity", "MachiCore", "MachiStore"]),
         .testTarget(name: "MachiBrokerTests", dependencies: ["MachiCore", "MachiStore", "MachiBroker", "MachiSQLite"]),
         .testTarget(
             name: "EndToEndTests",

@@ -61,7 +61,7 @@ extension IoTAgent {
         var firstError: IoTError?
         for tenant in order {
             let prepared = byTenant[tenant]!
-            let context = BrokerContext(tenant: tenant.isEmpty ? nil : tenant, requestId: "iot")
+            let context = BrokerContext(tenant: tenant.isEmpty ? nil : tenant, requestId: "iot", principal: .system("iot-agent"))
             do {
                 let results = try await entities.apply(Self.coalesced(prepared.flatMap(\.changes)), in: context)
                 let failures = results.filter { if case .failure = $0 { true } else { false } }.count

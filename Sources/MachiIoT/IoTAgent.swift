@@ -180,7 +180,7 @@ public final class IoTAgent: Sendable {
         let changes = devices.map { Self.provisioning($0.entity, now: now) }
         let results: [Result<EntityChangeResult, NGSIError>]
         do {
-            results = try await entities.apply(changes, in: BrokerContext(tenant: service, requestId: "iot"))
+            results = try await entities.apply(changes, in: BrokerContext(tenant: service, requestId: "iot", principal: .system("iot-agent")))
         } catch {
             await rollBack(created.map { ($0.location, ProvisioningRecord.Kind.device) })
             throw IoTError(.entityError, error.detail)
@@ -230,7 +230,7 @@ public final class IoTAgent: Sendable {
         do {
             _ = try await entities.apply(
                 [Self.provisioning(entity, now: entities.timestamp())],
-                in: BrokerContext(tenant: service, requestId: "iot")
+                in: BrokerContext(tenant: service, requestId: "iot", principal: .system("iot-agent"))
             )
         } catch {
             throw IoTError(.entityError, error.detail)

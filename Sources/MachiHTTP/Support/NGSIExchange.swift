@@ -17,6 +17,8 @@ struct NGSIExchange: Sendable {
     let linkContextURL: String?
     let limits: APILimits
     let requestId: String
+    /// Who sends the request (`AppRequestContext.principal`).
+    let principal: Principal
     /// The media type of the body, once read.
     private(set) var bodyType: MediaType?
 
@@ -31,6 +33,7 @@ struct NGSIExchange: Sendable {
         self.request = request
         self.limits = limits
         self.requestId = context.id
+        self.principal = context.principal
         let tenantHeader = request.headers[.ngsildTenant]
         if let tenantHeader {
             guard Self.isValidTenant(tenantHeader) else {
@@ -50,7 +53,7 @@ struct NGSIExchange: Sendable {
         linkContextURL = try Self.contextURL(linkHeaders: request.headers[values: .link])
     }
 
-    var brokerContext: BrokerContext { BrokerContext(tenant: tenant, requestId: requestId) }
+    var brokerContext: BrokerContext { BrokerContext(tenant: tenant, requestId: requestId, principal: principal) }
 
     /// Whether the client asked for the @context in a `Link` header rather than in a GeoJSON body
     /// (`Prefer: body=json`, ETSI GS CIM 009, 6.3.15).

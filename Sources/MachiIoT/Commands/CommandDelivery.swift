@@ -94,7 +94,7 @@ extension IoTAgent {
             )
             _ = try await entities.applyOne(
                 EntityService.modification(id: command.device.entityName) { _ = $0.update(fragment, now: now) },
-                in: BrokerContext(tenant: command.device.service, requestId: "iot-command")
+                in: BrokerContext(tenant: command.device.service, requestId: "iot-command", principal: .system("iot-agent"))
             )
         } catch {
             logger.warning(
