@@ -23,6 +23,22 @@ struct CitySimulatorTests {
         }
     }
 
+    /// Runs the simulator until `done` holds (checked every 100 ms) or `limit` has passed, whichever comes first:
+    /// a busy machine may need longer to send a first round.
+    static func run(
+        _ simulator: CitySimulator,
+        until done: @escaping @Sendable () -> Bool,
+        atMost limit: Duration
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await simulator.run() }
+            let deadline = ContinuousClock.now + limit
+            while !done(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+    }
+
     @Test func provisioningIsIdempotentAndFollowsTheAgentAPI() async throws {
         let agent = try await FakeIoTAgent.start()
         let simulator = CitySimulator(options: DemoOptions(target: "http://127.0.0.1:\(agent.port)/"))
@@ -77,7 +93,16 @@ struct CitySimulatorTests {
         let options = DemoOptions(target: "http://127.0.0.1:\(agent.port)", bridgeRate: 480, service: "shiojiri")
         let simulator = CitySimulator(options: options)
         let started = ContinuousClock.now
-        try await Self.run(simulator, for: .milliseconds(1500))
+        try await Self.run(
+            simulator,
+            until: {
+                let uris = agent.requests.map(\.uri)
+                return ContinuousClock.now - started >= .milliseconds(1500)
+                    && uris.contains { $0.hasPrefix("/iot/d?k=shiojiri-bridge&") }
+                    && uris.filter { $0.hasPrefix("/iot/d?k=shiojiri-trap&") }.count >= DemoCity.traps.count
+            },
+            atMost: .seconds(30)
+        )
         let elapsed = (ContinuousClock.now - started) / .seconds(1)
         let statistics = simulator.statistics
         #expect(statistics.messagesFailed == 0)
