@@ -25,6 +25,8 @@ public import MachiHTTP
 /// - `temporal.retention.days` (int, default 0 = keep forever): days the temporal evolution (attribute instances) is
 ///   kept, by the time it was recorded; `temporal.retention.tenants` (string, e.g. `shiojiri=30,okaya=365`): per
 ///   tenant overrides;
+/// - `auth.public.read` (comma-separated tenant names, `default` for the default tenant; empty by default): tenants
+///   whose open (non-personal) data anonymous callers may read;
 /// - `log.level` (string, default `info`).
 public struct AppConfiguration: Sendable {
     public var host: String
@@ -42,6 +44,8 @@ public struct AppConfiguration: Sendable {
     public var iotMQTTURL: String?
     public var iotContext: String?
     public var temporalRetention: TemporalRetention
+    /// Tenants anonymous callers may read (`""` is the default tenant).
+    public var publicReadTenants: Set<String>
 
     public init(
         host: String = "0.0.0.0",
@@ -58,7 +62,8 @@ public struct AppConfiguration: Sendable {
         logLevel: String = "info",
         iotMQTTURL: String? = nil,
         iotContext: String? = nil,
-        temporalRetention: TemporalRetention = TemporalRetention()
+        temporalRetention: TemporalRetention = TemporalRetention(),
+        publicReadTenants: Set<String> = []
     ) {
         self.host = host
         self.port = port
@@ -75,6 +80,7 @@ public struct AppConfiguration: Sendable {
         self.iotMQTTURL = iotMQTTURL
         self.iotContext = iotContext
         self.temporalRetention = temporalRetention
+        self.publicReadTenants = publicReadTenants
     }
 
     /// Reads the keys listed above.
@@ -103,6 +109,11 @@ public struct AppConfiguration: Sendable {
         logLevel = reader.string(forKey: "log.level", default: "info")
         iotMQTTURL = reader.string(forKey: "iot.mqtt.url")
         iotContext = reader.string(forKey: "iot.jsonld.context")
+        publicReadTenants = Set(
+            reader.string(forKey: "auth.public.read", default: "").split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .map { $0 == "default" ? "" : $0 }
+        )
         let days = reader.int(forKey: "temporal.retention.days", default: 0)
         let tenants = reader.string(forKey: "temporal.retention.tenants", default: "")
         temporalRetention = TemporalRetention(days: days > 0 ? days : nil, tenantDays: [:])

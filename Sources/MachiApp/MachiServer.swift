@@ -4,6 +4,7 @@ public import Logging
 import MachiBroker
 import MachiCore
 import MachiHTTP
+import MachiIdentity
 import MachiIoT
 import MachiSQLite
 import MachiStore
@@ -91,6 +92,11 @@ public enum MachiServer {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: NotFoundMiddleware())
+        router.add(
+            middleware: AuthorizationMiddleware(
+                policy: AccessPolicy(publicReadTenants: configuration.publicReadTenants)
+            )
+        )
         router.get("health") { _, _ in
             Response(
                 status: .ok,

@@ -89,5 +89,7 @@ public enum Scope {
     public static let offlineAccess = "offline_access"
 
     /// Every scope a client may be registered for.
-    public static let all: [String] = [read, write, iotAdmin, personalRead, auditRead, admin, openID, profile, offlineAccess]
+    public static let all: [String] = [
+        read, write, iotAdmin, personalRead, auditRead, admin, openID, profile, offlineAccess,
+    ]
 }

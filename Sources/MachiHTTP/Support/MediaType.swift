@@ -94,4 +94,5 @@ extension HTTPField.Name {
     static let ngsildTenant = Self("NGSILD-Tenant")!
     static let ngsildResultsCount = Self("NGSILD-Results-Count")!
     static let prefer = Self("Prefer")!
+    static let fiwareService = Self("Fiware-Service")!
 }
