@@ -124,7 +124,8 @@ let package = Package(
         .target(
             name: "MachiApp",
             dependencies: [
-                "MachiCore", "MachiStore", "MachiSQLite", "MachiBroker", "MachiHTTP", "MachiMQTT", "MachiIoT", "MachiIdentity",
+                "MachiCore", "MachiStore", "MachiSQLite", "MachiBroker", "MachiHTTP", "MachiMQTT", "MachiIoT",
+                "MachiIdentity",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -182,7 +183,8 @@ let package = Package(
         .testTarget(
             name: "MachiIoTTests",
             dependencies: [
-                "MachiIoT", "MachiCore", "MachiStore", .product(name: "OrderedCollections", package: "swift-collections"),
+                "MachiIoT", "MachiCore", "MachiStore",
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
         .testTarget(
@@ -197,7 +199,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MachiIdentityTests", dependencies: ["MachiIdentity", "MachiCore", "MachiStore"]),
-        .testTarget(name: "MachiBrokerTests", dependencies: ["MachiCore", "MachiStore", "MachiBroker", "MachiSQLite"]),
+        .testTarget(
+            name: "MachiBrokerTests",
+            dependencies: [
+                "MachiCore", "MachiStore", "MachiBroker", "MachiSQLite",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

@@ -82,11 +82,12 @@ public enum MachiServer {
         let southbound = try configuration.iotMQTTURL.map { url in
             MQTTSouthbound(agent: agent, configuration: try IoTAgentService.mqttConfiguration(url), logger: logger)
         }
+        let consents = ConsentService(store: store)
         let services = NGSIServices(
-            entities: EntityService(store: store),
+            entities: EntityService(store: store, consents: consents),
             contexts: contexts,
             subscriptions: subscriptions,
-            temporal: TemporalService(store: store),
+            temporal: TemporalService(store: store, personalData: (consents, store)),
             limits: configuration.limits
         )
         let router = Router(context: AppRequestContext.self)
@@ -113,6 +114,7 @@ public enum MachiServer {
         }
         NGSIRouter.register(on: router, services: services, publicBaseURL: publicURL, sourceAlias: sourceAlias)
         IoTRouter.register(on: router, agent: agent, version: version)
+        ConsentRouter.register(on: router, consents: consents, limits: configuration.limits)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "machi"),

@@ -7,10 +7,22 @@ public import MachiStore
 public struct EntityService: Sendable {
     let store: any EntityStore
     let now: @Sendable () -> Date
+    /// Filters personal data by consent on every read; `nil` serves everything (Machi's own components).
+    let consents: ConsentService?
 
-    public init(store: any EntityStore, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        store: any EntityStore,
+        consents: ConsentService? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
+        self.consents = consents
         self.now = now
+    }
+
+    /// The guard for the reads of one request.
+    func personalDataGuard(_ context: BrokerContext) async throws(NGSIError) -> PersonalDataGuard {
+        try await consents?.guardFor(context) ?? .unrestricted
     }
 
     /// The current timestamp text for `createdAt`/`modifiedAt`.
@@ -18,20 +30,25 @@ public struct EntityService: Sendable {
 
     // MARK: Reads
 
-    /// Retrieve Entity.
-    /// - Throws: `ResourceNotFound` when the entity (or the tenant) does not exist.
+    /// Retrieve Entity, as the caller may see it (personal data only with consent).
+    /// - Throws: `ResourceNotFound` when the entity (or the tenant) does not exist, or the caller may not see it.
     public func entity(id: String, in context: BrokerContext) async throws(NGSIError) -> Entity {
         try await requireTenant(context)
-        guard let entity = try await storeCall({ try await store.entity(id: id, tenant: context.storeTenant) }) else {
+        guard let entity = try await storeCall({ try await store.entity(id: id, tenant: context.storeTenant) }),
+            let visible = try await personalDataGuard(context).visible(entity)
+        else {
             throw .notFound("Entity \(id) not found")
         }
-        return entity
+        return visible
     }
 
-    /// Query Entities.
+    /// Query Entities: only what the caller may see (personal data only with consent).
     public func query(_ query: EntityQuery, in context: BrokerContext) async throws(NGSIError) -> EntityPage {
         try await requireTenant(context)
-        return try await storeCall { try await store.query(query, tenant: context.storeTenant) }
+        let guarding = try await personalDataGuard(context)
+        var page = try await storeCall { try await store.query(guarding.restrict(query), tenant: context.storeTenant) }
+        if !guarding.isUnrestricted { page.entities = page.entities.compactMap(guarding.visible) }
+        return page
     }
 
     /// The types and attributes present (for `/types` and `/attributes`).

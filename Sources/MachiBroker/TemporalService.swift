@@ -7,10 +7,38 @@ import OrderedCollections
 public struct TemporalService: Sendable {
     let store: any TemporalStore
     let now: @Sendable () -> Date
+    /// Filters personal data by consent on every read (the owner is read from the entity, or from its recorded
+    /// `dataOwner` instances once it is deleted); `nil` serves everything.
+    let personalData: (consents: ConsentService, entities: any EntityStore)?
 
-    public init(store: any TemporalStore, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        store: any TemporalStore,
+        personalData: (consents: ConsentService, entities: any EntityStore)? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
+        self.personalData = personalData
         self.now = now
+    }
+
+    /// The temporal representations the caller may see, of those given.
+    func visible(_ found: [TemporalEntity], in context: BrokerContext) async throws(NGSIError) -> [TemporalEntity] {
+        guard let personalData else { return found }
+        let guarding = try await personalData.consents.guardFor(context)
+        if guarding.isUnrestricted { return found }
+        var shown: [TemporalEntity] = []
+        for temporal in found {
+            let current = try await storeCall {
+                try await personalData.entities.entity(id: temporal.id, tenant: context.storeTenant)
+            }
+            let owner =
+                current.flatMap(PersonalDataGuard.owner(of:))
+                ?? temporal.instances[PersonalDataGuard.ownerAttribute]?.lazy.compactMap {
+                    $0.attribute.value?.stringValue
+                }.first
+            if let visible = guarding.visible(temporal, owner: owner) { shown.append(visible) }
+        }
+        return shown
     }
 
     /// Adds the payload's instances, creating the temporal representation if needed. Returns whether it was created.
@@ -64,7 +92,10 @@ public struct TemporalService: Sendable {
                 try await store.temporalEntity(id: id, query: query, tenant: context.storeTenant)
             })
         else { throw .notFound("No temporal representation of entity \(id)") }
-        return entity
+        guard let visible = try await visible([entity], in: context).first else {
+            throw .notFound("No temporal representation of entity \(id)")
+        }
+        return visible
     }
 
     /// The temporal representations matching `query`, one page, each with (at least) the instances `temporal`
@@ -74,9 +105,11 @@ public struct TemporalService: Sendable {
         temporal: TemporalQuery,
         in context: BrokerContext
     ) async throws(NGSIError) -> (entities: [TemporalEntity], total: Int) {
-        try await storeCall {
+        let found = try await storeCall {
             try await store.temporalEntities(matching: query, temporal: temporal, tenant: context.storeTenant)
         }
+        let shown = try await visible(found.entities, in: context)
+        return (shown, found.total - (found.entities.count - shown.count))
     }
 
     public func delete(id: String, in context: BrokerContext) async throws(NGSIError) {

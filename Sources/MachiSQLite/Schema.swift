@@ -40,6 +40,9 @@ import GRDB
 /// v6 (`v6-iot`): `iot_record(rowid, kind, key, doc)`: the IoT agent's service groups and devices (`kind` `group`
 /// or `device`, `doc` the provisioning JSON), unique by kind and key.
 ///
+/// v7 (`v7-consent`): `consent(id, owner, grantee, doc)`: residents' consents to applications reading their personal
+/// data (`doc` the consent as JSON), indexed by owner and by grantee.
+///
 /// Migrations that rebuild index rows call the current `EntityIndexRows`, so they index as the running code
 /// queries.
 enum Schema {
@@ -219,6 +222,20 @@ enum Schema {
                         doc TEXT NOT NULL,
                         UNIQUE (kind, key)
                     );
+                    """
+            )
+        }
+        migrator.registerMigration("v7-consent") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE consent (
+                        id TEXT PRIMARY KEY,
+                        owner TEXT NOT NULL,
+                        grantee TEXT NOT NULL,
+                        doc TEXT NOT NULL
+                    );
+                    CREATE INDEX consent_owner ON consent(owner);
+                    CREATE INDEX consent_grantee ON consent(grantee);
                     """
             )
         }

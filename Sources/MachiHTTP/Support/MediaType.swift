@@ -95,4 +95,6 @@ extension HTTPField.Name {
     static let ngsildResultsCount = Self("NGSILD-Results-Count")!
     static let prefer = Self("Prefer")!
     static let fiwareService = Self("Fiware-Service")!
+    /// The purpose a reader of personal data states (`docs/consent.md`).
+    static let machiPurpose = Self("Machi-Purpose")!
 }

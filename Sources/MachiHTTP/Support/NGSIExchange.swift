@@ -19,6 +19,8 @@ struct NGSIExchange: Sendable {
     let requestId: String
     /// Who sends the request (`AppRequestContext.principal`).
     let principal: Principal
+    /// What the caller reads personal data for (`Machi-Purpose`), matched against consents.
+    let purpose: String?
     /// The media type of the body, once read.
     private(set) var bodyType: MediaType?
 
@@ -34,6 +36,7 @@ struct NGSIExchange: Sendable {
         self.limits = limits
         self.requestId = context.id
         self.principal = context.principal
+        self.purpose = request.headers[.machiPurpose]
         let tenantHeader = request.headers[.ngsildTenant]
         if let tenantHeader {
             guard Self.isValidTenant(tenantHeader) else {
@@ -53,7 +56,9 @@ struct NGSIExchange: Sendable {
         linkContextURL = try Self.contextURL(linkHeaders: request.headers[values: .link])
     }
 
-    var brokerContext: BrokerContext { BrokerContext(tenant: tenant, requestId: requestId, principal: principal) }
+    var brokerContext: BrokerContext {
+        BrokerContext(tenant: tenant, requestId: requestId, principal: principal, purpose: purpose)
+    }
 
     /// Whether the client asked for the @context in a `Link` header rather than in a GeoJSON body
     /// (`Prefer: body=json`, ETSI GS CIM 009, 6.3.15).

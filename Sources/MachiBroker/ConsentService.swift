@@ -1,0 +1,126 @@
+public import Foundation
+public import MachiCore
+public import MachiStore
+
+/// The consent use cases: an application asks a resident for consent, the resident grants, denies or revokes it,
+/// and every read of personal data is filtered through the `PersonalDataGuard` they make.
+public struct ConsentService: Sendable {
+    let store: any ConsentStore
+    let now: @Sendable () -> Date
+
+    public init(store: any ConsentStore, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.now = now
+    }
+
+    /// What an application asks for.
+    public struct Request: Sendable {
+        public var owner: String
+        public var purpose: String
+        /// Expanded type IRIs.
+        public var entityTypes: [String]
+        /// Expanded attribute IRIs; `nil` for all.
+        public var attributes: [String]?
+        public var validUntil: Date?
+
+        public init(owner: String, purpose: String, entityTypes: [String], attributes: [String]?, validUntil: Date?) {
+            self.owner = owner
+            self.purpose = purpose
+            self.entityTypes = entityTypes
+            self.attributes = attributes
+            self.validUntil = validUntil
+        }
+    }
+
+    /// Records a consent request of the calling application (its `client_id` is the grantee), pending the owner's
+    /// answer.
+    public func request(_ request: Request, in context: BrokerContext) async throws(NGSIError) -> Consent {
+        guard let grantee = context.principal.clientId else {
+            throw NGSIError(.forbidden, "Only an application (an OAuth 2.0 client) can ask for consent")
+        }
+        guard request.owner.hasPrefix("urn:machi:person:") else {
+            throw .badRequestData("owner must be a person's common ID (urn:machi:person:…)")
+        }
+        guard !request.purpose.isEmpty, request.purpose.utf8.count <= 256 else {
+            throw .badRequestData("purpose must be 1–256 characters")
+        }
+        guard !request.entityTypes.isEmpty else { throw .badRequestData("entityTypes must name at least one type") }
+        let time = now()
+        if let until = request.validUntil, until <= time { throw .badRequestData("validUntil lies in the past") }
+        let consent = Consent(
+            id: "urn:machi:consent:\(UUID().uuidString.lowercased())",
+            owner: request.owner,
+            grantee: grantee,
+            purpose: request.purpose,
+            entityTypes: request.entityTypes,
+            attributes: request.attributes,
+            validFrom: time,
+            validUntil: request.validUntil,
+            status: .requested,
+            createdAt: time
+        )
+        try await storeCall { try await store.saveConsent(consent, tenant: context.storeTenant) }
+        return consent
+    }
+
+    /// The caller's own consents (as the data owner), newest first.
+    public func mine(in context: BrokerContext) async throws(NGSIError) -> [Consent] {
+        try await storeCall { try await store.consents(owner: context.principal.subject, tenant: context.storeTenant) }
+    }
+
+    /// One of the caller's consents.
+    public func mine(id: String, in context: BrokerContext) async throws(NGSIError) -> Consent {
+        guard let consent = try await storeCall({ try await store.consent(id: id, tenant: context.storeTenant) }),
+            consent.owner == context.principal.subject
+        else { throw .notFound("No consent \(id) of yours") }
+        return consent
+    }
+
+    /// What an owner can answer.
+    public enum Decision: String, Sendable, CaseIterable {
+        case grant, deny, revoke
+    }
+
+    /// The owner's answer: `grant` or `deny` a request, `revoke` a grant (from the next read on, nothing more is
+    /// served under it, subscriptions included). Anything else is a `Conflict`.
+    public func decide(_ decision: Decision, id: String, in context: BrokerContext) async throws(NGSIError) -> Consent {
+        var consent = try await mine(id: id, in: context)
+        switch (decision, consent.status) {
+        case (.grant, .requested): consent.status = .granted
+        case (.deny, .requested): consent.status = .denied
+        case (.revoke, .granted), (.revoke, .requested): consent.status = .revoked
+        default:
+            throw NGSIError(
+                .conflict,
+                "A \(consent.status.rawValue) consent cannot be answered with \(decision.rawValue)"
+            )
+        }
+        let time = now()
+        if decision == .grant { consent.validFrom = max(consent.validFrom, time) }
+        consent.modifiedAt = time
+        let updated = consent
+        try await storeCall { try await store.saveConsent(updated, tenant: context.storeTenant) }
+        return updated
+    }
+
+    /// The guard for the reads of one request: everything for open mode, Machi itself and staff with
+    /// `personal:read`; otherwise the consents given to the caller's application, read now (so a revocation
+    /// holds from the next read on).
+    public func guardFor(_ context: BrokerContext) async throws(NGSIError) -> PersonalDataGuard {
+        let principal = context.principal
+        if PersonalDataGuard.seesEverything(principal, tenant: context.storeTenant) { return .unrestricted }
+        let consents: [Consent]
+        if let grantee = principal.clientId {
+            consents = try await storeCall { try await store.consents(grantee: grantee, tenant: context.storeTenant) }
+        } else {
+            consents = []
+        }
+        return PersonalDataGuard(
+            principal: principal,
+            tenant: context.storeTenant,
+            purpose: context.purpose,
+            consents: consents,
+            now: now()
+        )
+    }
+}

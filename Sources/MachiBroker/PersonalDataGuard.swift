@@ -1,0 +1,119 @@
+public import Foundation
+public import MachiCore
+import OrderedCollections
+
+/// Decides, per entity, whether one reader may see personal data: an entity is personal when it names its owner
+/// in the `dataOwner` Relationship (the term under the core @context, so its expanded name is
+/// `https://uri.etsi.org/ngsi-ld/default-context/dataOwner`), whose object is the owner's common ID.
+///
+/// A personal entity is shown to its owner; to staff (role admin or operator in the tenant) whose token carries
+/// `personal:read`; to an application with a consent in force for the owner, one of the entity's types and the
+/// purpose the request states — with only the consented attributes, when the consent names some. Everyone else
+/// does not see it at all, as if it did not exist. Open mode and Machi's own components see everything.
+public struct PersonalDataGuard: Sendable {
+    /// The expanded name of the attribute that marks personal data.
+    public static let ownerAttribute = "https://uri.etsi.org/ngsi-ld/default-context/dataOwner"
+
+    enum Reach: Sendable {
+        case everything
+        case restricted(subject: String, grantee: String?, purpose: String?, consents: [Consent], now: Date)
+    }
+
+    let reach: Reach
+
+    /// A guard that lets everything through.
+    public static let unrestricted = PersonalDataGuard(reach: .everything)
+
+    /// The guard for `principal` in `tenant`, with the consents given to the principal's application.
+    public init(principal: Principal, tenant: String, purpose: String?, consents: [Consent], now: Date) {
+        if Self.seesEverything(principal, tenant: tenant) {
+            reach = .everything
+        } else {
+            reach = .restricted(
+                subject: principal.subject,
+                grantee: principal.clientId,
+                purpose: purpose,
+                consents: consents,
+                now: now
+            )
+        }
+    }
+
+    init(reach: Reach) { self.reach = reach }
+
+    /// Whether the principal sees all personal data of the tenant, so no consent needs loading.
+    public static func seesEverything(_ principal: Principal, tenant: String) -> Bool {
+        if principal.isOpenMode || principal.kind == .system { return true }
+        let staff = !principal.roles(in: tenant).isDisjoint(with: [.admin, .operator])
+        return staff && principal.scopes.contains(Scope.personalRead)
+    }
+
+    public var isUnrestricted: Bool {
+        if case .everything = reach { return true }
+        return false
+    }
+
+    /// `query` narrowed to what this reader may see: entities without an owner, their own, and those of owners whose
+    /// consent to the reader's application is in force for the stated purpose — so pages and counts hold only
+    /// visible entities. (`visible(_:)` still checks types and attributes per entity.)
+    public func restrict(_ query: EntityQuery) -> EntityQuery {
+        guard case .restricted(let subject, let grantee, let purpose, let consents, let now) = reach else {
+            return query
+        }
+        var owners = [subject]
+        if let grantee {
+            for consent in consents where consent.grantee == grantee && consent.purpose == purpose {
+                if consent.isInForce(at: now), !owners.contains(consent.owner) { owners.append(consent.owner) }
+            }
+        }
+        let owner = AttributePath(attribute: Self.ownerAttribute)
+        let visible = QueryExpression.or([
+            .not(.term(QueryTerm(path: owner, comparison: nil))),
+            .term(QueryTerm(path: owner, comparison: .equal(.list(owners.map(QueryValue.uri))))),
+        ])
+        var restricted = query
+        restricted.q = query.q.map { .and([$0, visible]) } ?? visible
+        return restricted
+    }
+
+    /// The owner's common ID, if the entity is personal.
+    public static func owner(of entity: Entity) -> String? {
+        entity.attribute(ownerAttribute)?.value?.stringValue
+    }
+
+    /// The entity as this reader may see it, or `nil` when it must stay hidden.
+    public func visible(_ entity: Entity) -> Entity? {
+        guard case .restricted(let subject, let grantee, let purpose, let consents, let now) = reach,
+            let owner = Self.owner(of: entity)
+        else { return entity }
+        if owner == subject { return entity }
+        guard let grantee,
+            let consent = consents.first(where: {
+                $0.permits(grantee: grantee, owner: owner, types: entity.types, purpose: purpose, at: now)
+            })
+        else { return nil }
+        guard let allowed = consent.attributes else { return entity }
+        var shown = entity
+        shown.attributes = shown.attributes.filter { name, _ in name == Self.ownerAttribute || allowed.contains(name) }
+        return shown
+    }
+
+    /// The temporal evolution of an entity owned by `owner` (`nil`: not personal) as this reader may see it, or
+    /// `nil` when it must stay hidden.
+    public func visible(_ temporal: TemporalEntity, owner: String?) -> TemporalEntity? {
+        guard case .restricted(let subject, let grantee, let purpose, let consents, let now) = reach,
+            let owner
+        else { return temporal }
+        if owner == subject { return temporal }
+        guard let grantee,
+            let consent = consents.first(where: {
+                $0.permits(grantee: grantee, owner: owner, types: temporal.types, purpose: purpose, at: now)
+            })
+        else { return nil }
+        guard let allowed = consent.attributes else { return temporal }
+        var shown = temporal
+        shown.instances = shown.instances.filter { name, _ in name == Self.ownerAttribute || allowed.contains(name) }
+        shown.pagedOut = shown.pagedOut.filter { name, _ in allowed.contains(name) }
+        return shown
+    }
+}

@@ -1,0 +1,13 @@
+public import Foundation
+public import MachiCore
+
+/// Where consents live: in the database of the tenant whose personal data they cover.
+public protocol ConsentStore: Sendable {
+    /// Stores `consent` (replacing one with the same id); returns after the commit.
+    func saveConsent(_ consent: Consent, tenant: String) async throws
+    func consent(id: String, tenant: String) async throws -> Consent?
+    /// The consents of one owner, newest first.
+    func consents(owner: String, tenant: String) async throws -> [Consent]
+    /// The consents given to one application (`client_id`), newest first.
+    func consents(grantee: String, tenant: String) async throws -> [Consent]
+}
