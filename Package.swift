@@ -204,6 +204,7 @@ let package = Package(
             dependencies: [
                 "MachiCore", "MachiStore", "MachiBroker", "MachiSQLite",
                 .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

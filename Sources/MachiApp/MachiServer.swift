@@ -48,6 +48,7 @@ public enum MachiServer {
             configured: configuration.sourceAlias,
             dataDirectory: configuration.dataDirectory
         )
+        let consents = ConsentService(store: store)
         let notifierBox = NotifierBox()
         let registry = SubscriptionRegistry(onCommit: { tenant in notifierBox.notifier?.wake(tenant: tenant) })
         let mqtt = MQTTNotificationTransport(logger: logger)
@@ -57,6 +58,7 @@ public enum MachiServer {
             entities: store,
             registry: registry,
             transports: ["http": http, "https": http, "mqtt": mqtt],
+            consents: consents,
             logger: logger
         )
         notifierBox.notifier = notifier
@@ -82,7 +84,6 @@ public enum MachiServer {
         let southbound = try configuration.iotMQTTURL.map { url in
             MQTTSouthbound(agent: agent, configuration: try IoTAgentService.mqttConfiguration(url), logger: logger)
         }
-        let consents = ConsentService(store: store)
         let services = NGSIServices(
             entities: EntityService(store: store, consents: consents),
             contexts: contexts,

@@ -50,6 +50,8 @@ public final class Notifier: Sendable {
         var statuses: [String: SubscriptionStatus] = [:]
     }
 
+    /// Filters what deliveries carry by the consents of each subscription's reader; `nil` delivers everything.
+    private let consents: ConsentService?
     private let store: any SubscriptionStore
     private let entities: any EntityStore
     private let registry: SubscriptionRegistry
@@ -68,9 +70,11 @@ public final class Notifier: Sendable {
         registry: SubscriptionRegistry,
         transports: [String: any NotificationTransport],
         configuration: Configuration = Configuration(),
+        consents: ConsentService? = nil,
         logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.consents = consents
         self.store = store
         self.entities = entities
         self.registry = registry
@@ -253,13 +257,28 @@ public final class Notifier: Sendable {
                 continue
             }
             let renderer = NotificationRenderer(subscription: subscription, context: registered.context)
+            guard let guarding = await personalDataGuard(for: subscription, tenant: tenant) else {
+                outcomes += group.map { ($0.sequence, .retry(at: time.addingTimeInterval(1))) }
+                continue
+            }
             var data: [JSONObject] = []
             var reason: String?
+            var hidden = 0
             for entry in group {
-                guard let cause = try? NotificationCause(payload: entry.payload) else { continue }
+                guard var cause = try? NotificationCause(payload: entry.payload) else { continue }
+                guard let visible = guarding.visible(cause.entity) else {  // no consent: not notified
+                    hidden += 1
+                    continue
+                }
+                cause.entity = visible
                 let linked = await linkedEntities(of: cause.entity, for: subscription, tenant: tenant)
+                    .compactMapValues(guarding.visible)
                 data += renderer.entities(for: cause, at: time, linked: linked)
                 reason = reason ?? entry.reason
+            }
+            if hidden == group.count {  // everything was personal data the subscriber may not read
+                outcomes += group.map { ($0.sequence, .done) }
+                continue
             }
             let body = renderer.notification(
                 id: "urn:ngsi-ld:Notification:\(UUID().uuidString.lowercased())",
@@ -300,6 +319,24 @@ public final class Notifier: Sendable {
             state.withLock { $0.statuses[tenant, default: [:]][subscriptionId] = updated }
         }
         return (outcomes, changedStatus)
+    }
+
+    /// The guard deliveries of `subscription` read through, with the consents as they stand now (a revocation
+    /// stops the very next delivery); `nil` when the consents cannot be read (deliver later).
+    private func personalDataGuard(for subscription: Subscription, tenant: String) async -> PersonalDataGuard? {
+        guard let consents, let reader = subscription.reader else { return .unrestricted }
+        let context = BrokerContext(
+            tenant: tenant.isEmpty ? nil : tenant,
+            requestId: "notifier",
+            principal: reader.principal,
+            purpose: reader.purpose
+        )
+        do {
+            return try await consents.guardFor(context)
+        } catch {
+            logger.warning("consents unreadable; delivery postponed", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     /// The entities `entity` links to, when the subscription asks for `join`.
@@ -424,11 +461,15 @@ public final class Notifier: Sendable {
         let subscription = entry.subscription
         var query = EntityQuery(q: subscription.q, scopeQ: subscription.scopeQ, geo: subscription.geoQ, limit: 1000)
         query.selectors = subscription.selectors
-        guard let page = try? await entities.query(query, tenant: tenant), !page.entities.isEmpty else { return }
+        guard let guarding = await personalDataGuard(for: subscription, tenant: tenant),
+            let page = try? await entities.query(guarding.restrict(query), tenant: tenant)
+        else { return }
+        let visible = page.entities.compactMap(guarding.visible)
+        guard !visible.isEmpty else { return }
         let renderer = NotificationRenderer(subscription: subscription, context: entry.context)
         let body = renderer.notification(
             id: "urn:ngsi-ld:Notification:\(UUID().uuidString.lowercased())",
-            data: renderer.entities(page.entities),
+            data: renderer.entities(visible),
             reason: nil,
             at: time
         )

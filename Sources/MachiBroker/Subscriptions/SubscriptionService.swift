@@ -36,7 +36,10 @@ public struct SubscriptionService: Sendable {
 
     /// Stores and activates a decoded subscription.
     /// - Throws: `AlreadyExists` (409); `LdContextNotAvailable` (504) if its notification @context cannot be had.
+    /// Its deliveries read as the creating principal (`Subscription.reader`): personal data only with consent.
     public func create(_ subscription: Subscription, in context: BrokerContext) async throws(NGSIError) {
+        var subscription = subscription
+        subscription.reader = Self.reader(of: context)
         let notificationContext = try await self.notificationContext(of: subscription, tenant: context.tenant)
         try await storeCall {
             try await store.createSubscription(
@@ -107,12 +110,20 @@ public struct SubscriptionService: Sendable {
             createdAt: current.createdAt
         )
         updated.modifiedAt = timestamp()
+        updated.reader = current.reader  // deliveries keep reading as the creator
         let notificationContext = try await self.notificationContext(of: updated, tenant: context.tenant)
         let stored = try await storeCall {
             try await store.updateSubscription(id: id, document: updated.storedForm, tenant: context.storeTenant)
         }
         guard stored else { throw .notFound("Subscription \(id) not found") }
         registry.insert(.init(subscription: updated, context: notificationContext), tenant: context.storeTenant)
+    }
+
+    /// The reader a subscription created in `context` delivers as; `nil` (everything) for open mode and Machi itself.
+    static func reader(of context: BrokerContext) -> SubscriptionReader? {
+        let principal = context.principal
+        if principal.isOpenMode || principal.kind == .system { return nil }
+        return SubscriptionReader(principal: principal, purpose: context.purpose)
     }
 
     /// Deletes the subscription and its pending notifications. Throws `ResourceNotFound` (404).

@@ -7,10 +7,12 @@ extension Subscription {
     public var storedForm: JSON {
         var termObject = JSONObject()
         for (name, iri) in terms.sorted(by: { $0.key < $1.key }) { termObject[name] = .string(iri) }
-        return [
+        var stored: JSONObject = [
             "document": .object(document), "context": context, "terms": .object(termObject),
             "createdAt": .string(createdAt), "modifiedAt": .string(modifiedAt),
         ]
+        if let reader { stored["reader"] = reader.storedForm }
+        return .object(stored)
     }
 
     /// Decodes a stored form written by `storedForm`.
@@ -37,5 +39,49 @@ extension Subscription {
             throw NGSIError(.internalError, "a stored subscription is damaged: \(error.detail)")
         }
         self.modifiedAt = modifiedAt
+        if let reader = storedForm["reader"] {
+            guard let decoded = SubscriptionReader(storedForm: reader) else {
+                throw NGSIError(.internalError, "a stored subscription's reader is damaged")
+            }
+            self.reader = decoded
+        }
+    }
+}
+
+extension SubscriptionReader {
+    var storedForm: JSON {
+        var roles = JSONObject()
+        for (tenant, held) in principal.roles.sorted(by: { $0.key < $1.key }) {
+            roles[tenant] = .array(held.map(\.rawValue).sorted().map(JSON.string))
+        }
+        var object: JSONObject = [
+            "subject": .string(principal.subject), "kind": .string(principal.kind.rawValue),
+            "roles": .object(roles), "scopes": .array(principal.scopes.sorted().map(JSON.string)),
+        ]
+        if let clientId = principal.clientId { object["clientId"] = .string(clientId) }
+        if let purpose { object["purpose"] = .string(purpose) }
+        return .object(object)
+    }
+
+    init?(storedForm: JSON) {
+        guard let subject = storedForm["subject"]?.stringValue,
+            let kind = storedForm["kind"]?.stringValue.flatMap(Principal.Kind.init(rawValue:)),
+            case .object(let roleObject)? = storedForm["roles"]
+        else { return nil }
+        var roles: [String: Set<Role>] = [:]
+        for (tenant, held) in roleObject {
+            roles[tenant] = Set((held.arrayValue ?? []).compactMap(\.stringValue).map(Role.init(rawValue:)))
+        }
+        let scopes = Set((storedForm["scopes"]?.arrayValue ?? []).compactMap(\.stringValue))
+        self.init(
+            principal: Principal(
+                subject: subject,
+                kind: kind,
+                clientId: storedForm["clientId"]?.stringValue,
+                roles: roles,
+                scopes: scopes
+            ),
+            purpose: storedForm["purpose"]?.stringValue
+        )
     }
 }

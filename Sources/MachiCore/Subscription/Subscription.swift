@@ -37,6 +37,10 @@ public struct Subscription: Sendable {
     public var terms: [String: String]
     public var createdAt: String
     public var modifiedAt: String
+    /// Who created it, for the consent check at every delivery (personal data is notified only as that principal
+    /// may read it); `nil` for subscriptions made in open mode or by Machi itself. Kept with the subscription, never
+    /// shown in the API.
+    public var reader: SubscriptionReader?
 
     /// The notification triggers when the client gives none.
     public static let defaultTriggers: [NotificationTrigger] = [.attributeCreated, .attributeUpdated]
@@ -151,4 +155,16 @@ public struct SubscriptionStatus: Sendable, Hashable {
     public var lastFailed = false
 
     public init() {}
+}
+
+/// The creator of a subscription as its deliveries read: the principal when it was created (roles and scopes as
+/// its token had them) and the purpose it stated.
+public struct SubscriptionReader: Sendable, Hashable {
+    public var principal: Principal
+    public var purpose: String?
+
+    public init(principal: Principal, purpose: String?) {
+        self.principal = principal
+        self.purpose = purpose
+    }
 }
