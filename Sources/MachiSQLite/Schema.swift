@@ -40,6 +40,9 @@ import GRDB
 /// v6 (`v6-iot`): `iot_record(rowid, kind, key, doc)`: the IoT agent's service groups and devices (`kind` `group`
 /// or `device`, `doc` the provisioning JSON), unique by kind and key.
 ///
+/// v7 (`v7-context-kind`): `hosted_context.kind`, `Hosted` (added through `/jsonldContexts`) or `ImplicitlyCreated`
+/// (made for a subscription whose @context is not a single URL); existing rows are `Hosted`.
+///
 /// Migrations that rebuild index rows call the current `EntityIndexRows`, so they index as the running code
 /// queries.
 enum Schema {
@@ -219,6 +222,14 @@ enum Schema {
                         doc TEXT NOT NULL,
                         UNIQUE (kind, key)
                     );
+                    """
+            )
+        }
+        migrator.registerMigration("v7-context-kind") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE hosted_context ADD COLUMN kind TEXT NOT NULL DEFAULT 'Hosted'
+                        CHECK (kind IN ('Hosted', 'ImplicitlyCreated'));
                     """
             )
         }
