@@ -56,6 +56,7 @@ public enum MachiServer {
             entities: store,
             registry: registry,
             transports: ["http": http, "https": http, "mqtt": mqtt],
+            contexts: contexts,
             logger: logger
         )
         notifierBox.notifier = notifier
