@@ -42,6 +42,14 @@ public enum MachiServer {
             hostedStore: store,
             configuration: .init(hostedBaseURL: "\(publicURL)/ngsi-ld/v1/jsonldContexts")
         )
+        if let directory = configuration.contextSeed {
+            let seed = try await ContextSeed.load(directory: directory)
+            contexts.seed(seed.documents)
+            logger.info(
+                "seeded @contexts loaded",
+                metadata: ["contexts.seed": "\(directory)", "contexts.seeded": "\(seed.documents.count)"]
+            )
+        }
         try await contexts.loadHostedContexts()
         let sourceAlias = try SourceAlias.load(
             configured: configuration.sourceAlias,
