@@ -13,6 +13,8 @@ public import MachiHTTP
 /// - `store.sqlite.synchronous` (string `full|normal`, default `full`);
 /// - `contexts.fetch.enabled` (bool, default true), `contexts.fetch.timeout` (double seconds, default 5),
 ///   `contexts.fetch.max.bytes` (int, default 1 MiB), `contexts.fetch.allow` (comma-separated URL prefixes; empty = any);
+/// - `contexts.seed` (string, optional): a directory of local copies of remote @contexts, used instead of fetching
+///   them (a `manifest.json` maps each URL to a file; see `ContextSeed`); a bad seed stops the server at start;
 /// - `limits.body.bytes` (default 8 MiB), `limits.json.depth` (64), `limits.q.length` (4096),
 ///   `limits.page.default` (20), `limits.page.max` (1000), `limits.batch.max` (10000);
 /// - `identity.alias` (string, optional): this broker's Context Source alias (`/info/sourceIdentity`); by default a
@@ -38,6 +40,8 @@ public struct AppConfiguration: Sendable {
     public var contextFetchTimeout: Double
     public var contextFetchMaxBytes: Int
     public var contextFetchAllowList: [String]
+    /// The directory of seeded @contexts (`contexts.seed`), if any.
+    public var contextSeed: String?
     public var limits: APILimits
     public var sourceAlias: String?
     public var logLevel: String
@@ -57,6 +61,7 @@ public struct AppConfiguration: Sendable {
         contextFetchTimeout: Double = 5,
         contextFetchMaxBytes: Int = 1 << 20,
         contextFetchAllowList: [String] = [],
+        contextSeed: String? = nil,
         limits: APILimits = APILimits(),
         sourceAlias: String? = nil,
         logLevel: String = "info",
@@ -74,6 +79,7 @@ public struct AppConfiguration: Sendable {
         self.contextFetchTimeout = contextFetchTimeout
         self.contextFetchMaxBytes = contextFetchMaxBytes
         self.contextFetchAllowList = contextFetchAllowList
+        self.contextSeed = contextSeed
         self.limits = limits
         self.sourceAlias = sourceAlias
         self.logLevel = logLevel
@@ -97,6 +103,7 @@ public struct AppConfiguration: Sendable {
         contextFetchMaxBytes = reader.int(forKey: "contexts.fetch.max.bytes", default: 1 << 20)
         contextFetchAllowList = reader.string(forKey: "contexts.fetch.allow", default: "")
             .split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        contextSeed = reader.string(forKey: "contexts.seed").flatMap { $0.isEmpty ? nil : $0 }
         limits = APILimits(
             maxBodyBytes: reader.int(forKey: "limits.body.bytes", default: defaults.limits.maxBodyBytes),
             maxJSONDepth: reader.int(forKey: "limits.json.depth", default: defaults.limits.maxJSONDepth),

@@ -43,6 +43,14 @@ public enum MachiServer {
             hostedStore: store,
             configuration: .init(hostedBaseURL: "\(publicURL)/ngsi-ld/v1/jsonldContexts")
         )
+        if let directory = configuration.contextSeed {
+            let seed = try await ContextSeed.load(directory: directory)
+            contexts.seed(seed.documents)
+            logger.info(
+                "seeded @contexts loaded",
+                metadata: ["contexts.seed": "\(directory)", "contexts.seeded": "\(seed.documents.count)"]
+            )
+        }
         try await contexts.loadHostedContexts()
         let sourceAlias = try SourceAlias.load(
             configured: configuration.sourceAlias,
@@ -58,6 +66,7 @@ public enum MachiServer {
             entities: store,
             registry: registry,
             transports: ["http": http, "https": http, "mqtt": mqtt],
+            contexts: contexts,
             consents: consents,
             logger: logger
         )

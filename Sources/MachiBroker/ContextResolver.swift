@@ -11,6 +11,12 @@ import Synchronization
 ///   delete them) and are kept in a `HostedContextStore`, so they survive a restart.
 /// - **Cached** contexts are remote documents fetched while processing requests (bounded, with a time limit), shared
 ///   by every tenant; the built-in core @contexts are listed as cached too.
+/// - **ImplicitlyCreated** contexts are made for a subscription whose @context is not a single URL: the broker hosts
+///   that @context (for the subscription's tenant, persisted like hosted ones) and the subscription's `jsonldContext`
+///   names it. They go with their subscription, or when deleted through the API.
+/// - **Seeded** documents (``seed(_:)``), loaded from local files at start-up, stand in for fetching their URLs: they
+///   are listed as cached, and a deleted, expired or reloaded one is "fetched" from its seed again, never from the
+///   network. This is how an air-gapped city uses @contexts published on the internet.
 /// - Processed contexts are cached per tenant (bounded).
 public final class ContextResolver: Sendable {
     /// Cache limits and the location of hosted contexts.
@@ -72,6 +78,8 @@ public final class ContextResolver: Sendable {
 
     struct State {
         var cached: [String: StoredContext] = [:]
+        /// URL → the document that stands in for fetching it.
+        var seeds: [String: JSON] = [:]
         var hosted: [HostedKey: StoredContext] = [:]
         var processed: [String: Processed] = [:]
     }
@@ -139,7 +147,7 @@ public final class ContextResolver: Sendable {
             guard let processed = state.processed[key], now.timeIntervalSince(processed.createdAt) <= lifetime else {
                 return nil
             }
-            Self.countUse(of: processed.urls, in: &state, at: now)
+            self.countUse(of: processed.urls, tenant: tenant, in: &state, at: now)
             return processed
         }
         if let reused { return reused.context }
@@ -162,7 +170,16 @@ public final class ContextResolver: Sendable {
         let now = Date()
         let lifetime = configuration.documentLifetime.timeInterval
         if let id = hostedId(in: url) {
-            let hosted = state.withLock { $0.hosted[HostedKey(tenant: tenant, id: id)]?.document }
+            let hosted = state.withLock { state -> JSON? in
+                let key = HostedKey(tenant: tenant, id: id)
+                guard var stored = state.hosted[key] else { return nil }
+                if stored.kind == .implicitlyCreated {
+                    stored.hits += 1
+                    stored.lastUsage = now
+                    state.hosted[key] = stored
+                }
+                return stored.document
+            }
             if let hosted { return hosted }
             if url.hasPrefix(configuration.hostedBaseURL + "/") {
                 throw NGSIError(.ldContextNotAvailable, "No @context \(id) is hosted here (for this tenant)")
@@ -172,7 +189,7 @@ public final class ContextResolver: Sendable {
             guard let stored = state.cached[url], now.timeIntervalSince(stored.createdAt) <= lifetime else {
                 return nil
             }
-            Self.countUse(of: [url], in: &state, at: now)
+            self.countUse(of: [url], tenant: tenant, in: &state, at: now)
             return stored.document
         }
         if let cached { return cached }
@@ -204,8 +221,9 @@ public final class ContextResolver: Sendable {
         return document
     }
 
-    /// Fetches a remote @context document and checks that it is one.
+    /// Fetches a remote @context document (its seed, if it has one) and checks that it is one.
     func fetch(_ url: String) async throws(NGSIError) -> JSON {
+        if let seeded = state.withLock({ $0.seeds[url] }) { return seeded }
         let document = try await loader.load(url: url)
         guard case .object(let object) = document, object["@context"] != nil else {
             throw .badRequestData("The document at \(url) is not a JSON-LD @context (it has no @context member)")
@@ -213,13 +231,20 @@ public final class ContextResolver: Sendable {
         return document
     }
 
-    /// Counts a use of the cached documents among `urls`.
-    static func countUse(of urls: [String], in state: inout State, at now: Date) {
+    /// Counts a use of the cached documents among `urls`, and of `tenant`'s implicitly created ones.
+    func countUse(of urls: [String], tenant: String, in state: inout State, at now: Date) {
         for url in urls {
-            guard var stored = state.cached[url] else { continue }
-            stored.hits += 1
-            stored.lastUsage = now
-            state.cached[url] = stored
+            if var stored = state.cached[url] {
+                stored.hits += 1
+                stored.lastUsage = now
+                state.cached[url] = stored
+            } else if let id = hostedId(in: url), var stored = state.hosted[HostedKey(tenant: tenant, id: id)],
+                stored.kind == .implicitlyCreated
+            {
+                stored.hits += 1
+                stored.lastUsage = now
+                state.hosted[HostedKey(tenant: tenant, id: id)] = stored
+            }
         }
     }
 
@@ -256,7 +281,8 @@ public final class ContextResolver: Sendable {
 
     /// Checks an `@context` value as JSON-LD: a URL, a context object or `null`, or an array of them, whose inline
     /// definitions are valid. Remote contexts it names are not fetched.
-    static func validate(_ context: JSON) async throws(NGSIError) {
+    /// - Throws: `BadRequestData` saying what is wrong.
+    public static func validate(_ context: JSON) async throws(NGSIError) {
         func isEntry(_ value: JSON) -> Bool {
             switch value {
             case .string, .object, .null: true
@@ -278,7 +304,7 @@ public final class ContextResolver: Sendable {
         StoredContext(
             id: record.id,
             url: "\(configuration.hostedBaseURL)/\(record.id)",
-            kind: .hosted,
+            kind: record.kind == .implicitlyCreated ? .implicitlyCreated : .hosted,
             document: record.document,
             createdAt: record.createdAt,
             lastUsage: nil,
@@ -312,11 +338,13 @@ public final class ContextResolver: Sendable {
     }
 
     /// Serves a stored context (`GET /jsonldContexts/{id}`): returns it as it was before this request, and counts
-    /// the request as a use of a cached one.
+    /// the request as a use of a cached or implicitly created one.
     public func serve(_ idOrURL: String, tenant: String?) -> StoredContext? {
         guard let stored = storedContext(idOrURL, tenant: tenant) else { return nil }
-        if stored.kind == .cached, stored.tenant == nil {
-            state.withLock { Self.countUse(of: [stored.url], in: &$0, at: Date()) }
+        if stored.kind != .hosted {
+            state.withLock {
+                countUse(of: [stored.url], tenant: tenant ?? StoreTenant.defaultName, in: &$0, at: Date())
+            }
         }
         return stored
     }
@@ -345,14 +373,14 @@ public final class ContextResolver: Sendable {
         }
         guard let stored else { throw NGSIError.notFound("No @context \(idOrURL) is stored") }
         switch stored.kind {
-        case .hosted:
+        case .hosted, .implicitlyCreated:
             let key = HostedKey(tenant: stored.tenant ?? StoreTenant.defaultName, id: stored.id)
             try await hostedStore?.deleteHostedContext(id: key.id, tenant: key.tenant)
             state.withLock {
                 $0.hosted[key] = nil
                 $0.processed.removeAll()
             }
-        case .cached, .implicitlyCreated:
+        case .cached:
             state.withLock {
                 $0.cached[stored.url] = nil
                 $0.processed.removeAll()

@@ -11,23 +11,30 @@ extension SQLiteEntityStore: HostedContextStore {
     public func hostedContexts() async throws -> [HostedContextRecord] {
         let database = try await hostedContextDatabase()
         let rows = try await read(database) { db in
-            try Row.fetchAll(db, sql: "SELECT id, tenant, doc, created_at FROM hosted_context ORDER BY created_at, id")
-                .map { row -> (String, String, String, Double) in
-                    (row["id"], row["tenant"], row["doc"], row["created_at"])
-                }
+            try Row.fetchAll(
+                db,
+                sql: "SELECT id, tenant, doc, created_at, kind FROM hosted_context ORDER BY created_at, id"
+            )
+            .map { row -> (String, String, String, Double, String) in
+                (row["id"], row["tenant"], row["doc"], row["created_at"], row["kind"])
+            }
         }
-        return try rows.map { id, tenant, doc, createdAt in
+        return try rows.map { id, tenant, doc, createdAt, kind in
             let document: JSON
             do {
                 document = try JSONParser.parse(doc, limits: StoredEntityCodec.readLimits)
             } catch {
                 throw StoreError(.corrupt, "a stored hosted @context cannot be read", underlying: error)
             }
+            guard let kind = HostedContextRecord.Kind(rawValue: kind) else {
+                throw StoreError(.corrupt, "a stored hosted @context has an unknown kind")
+            }
             return HostedContextRecord(
                 id: id,
                 tenant: tenant,
                 document: document,
-                createdAt: Date(timeIntervalSince1970: createdAt)
+                createdAt: Date(timeIntervalSince1970: createdAt),
+                kind: kind
             )
         }
     }
@@ -38,8 +45,12 @@ extension SQLiteEntityStore: HostedContextStore {
         let doc = JSONWriter.string(of: record.document)
         try await write(database) { db in
             try db.execute(
-                sql: "INSERT OR REPLACE INTO hosted_context (id, tenant, doc, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [record.id, record.tenant, doc, record.createdAt.timeIntervalSince1970]
+                sql: """
+                    INSERT OR REPLACE INTO hosted_context (id, tenant, doc, created_at, kind) VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    record.id, record.tenant, doc, record.createdAt.timeIntervalSince1970, record.kind.rawValue,
+                ]
             )
         }
     }

@@ -40,7 +40,10 @@ import GRDB
 /// v6 (`v6-iot`): `iot_record(rowid, kind, key, doc)`: the IoT agent's service groups and devices (`kind` `group`
 /// or `device`, `doc` the provisioning JSON), unique by kind and key.
 ///
-/// v7 (`v7-consent`): `consent(id, owner, grantee, doc)`: residents' consents to applications reading their personal
+/// v7 (`v7-context-kind`): `hosted_context.kind`, `Hosted` (added through `/jsonldContexts`) or `ImplicitlyCreated`
+/// (made for a subscription whose @context is not a single URL); existing rows are `Hosted`.
+///
+/// v8 (`v8-consent`): `consent(id, owner, grantee, doc)`: residents' consents to applications reading their personal
 /// data (`doc` the consent as JSON), indexed by owner and by grantee.
 ///
 /// Migrations that rebuild index rows call the current `EntityIndexRows`, so they index as the running code
@@ -225,7 +228,15 @@ enum Schema {
                     """
             )
         }
-        migrator.registerMigration("v7-consent") { db in
+        migrator.registerMigration("v7-context-kind") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE hosted_context ADD COLUMN kind TEXT NOT NULL DEFAULT 'Hosted'
+                        CHECK (kind IN ('Hosted', 'ImplicitlyCreated'));
+                    """
+            )
+        }
+        migrator.registerMigration("v8-consent") { db in
             try db.execute(
                 sql: """
                     CREATE TABLE consent (

@@ -1,8 +1,18 @@
 public import Foundation
 public import MachiCore
 
-/// A JSON-LD @context document that the broker hosts for a tenant (`POST /jsonldContexts`, ETSI GS CIM 009, 5.13.2).
+/// A JSON-LD @context document that the broker hosts for a tenant (ETSI GS CIM 009, 5.13): added by a client
+/// (`POST /jsonldContexts`, `Hosted`) or made by the broker for a subscription whose @context is not a single URL
+/// (`ImplicitlyCreated`).
 public struct HostedContextRecord: Sendable, Equatable {
+    /// How the context came to be hosted.
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
+        /// Added by a client through `POST /jsonldContexts`.
+        case hosted = "Hosted"
+        /// Made by the broker from the @context of a subscription.
+        case implicitlyCreated = "ImplicitlyCreated"
+    }
+
     /// The local id, unique across tenants (`urn:ngsi-ld:context:<uuid>`).
     public var id: String
     /// The tenant that added it (`StoreTenant.defaultName` for the default tenant).
@@ -11,12 +21,15 @@ public struct HostedContextRecord: Sendable, Equatable {
     public var document: JSON
     /// When it was added.
     public var createdAt: Date
+    /// Hosted (added by a client) or implicitly created.
+    public var kind: Kind
 
-    public init(id: String, tenant: String, document: JSON, createdAt: Date) {
+    public init(id: String, tenant: String, document: JSON, createdAt: Date, kind: Kind = .hosted) {
         self.id = id
         self.tenant = tenant
         self.document = document
         self.createdAt = createdAt
+        self.kind = kind
     }
 }
 

@@ -48,6 +48,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("iot-mqtt"), help: "MQTT broker of the IoT agent, mqtt://host:1883 (env IOT_MQTT_URL).")
     var iotMQTT: String?
 
+    @Option(
+        name: .customLong("context-seed"),
+        help: "Directory of local copies of remote @contexts, with a manifest.json of URL → file (env CONTEXTS_SEED)."
+    )
+    var contextSeed: String?
+
     func run() async throws {
         var overrides: [AbsoluteConfigKey: ConfigValue] = [:]
         if let port { overrides["http.port"] = .init(.int(port), isSecret: false) }
@@ -55,6 +61,7 @@ struct Serve: AsyncParsableCommand {
         if let data { overrides["store.sqlite.path"] = .init(.string(data), isSecret: false) }
         if let logLevel { overrides["log.level"] = .init(.string(logLevel), isSecret: false) }
         if let iotMQTT { overrides["iot.mqtt.url"] = .init(.string(iotMQTT), isSecret: false) }
+        if let contextSeed { overrides["contexts.seed"] = .init(.string(contextSeed), isSecret: false) }
         let reader = ConfigReader(providers: [
             InMemoryProvider(name: "command line", values: overrides),
             EnvironmentVariablesProvider(),

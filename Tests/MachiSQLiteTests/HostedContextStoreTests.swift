@@ -47,6 +47,25 @@ struct HostedContextStoreTests {
         #expect(try await store.deleteHostedContext(id: record.id, tenant: "city-a") == false)
     }
 
+    @Test func theKindIsKept() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let configuration = SQLiteStoreConfiguration(storage: .directory(directory.url))
+        var implicit = Self.record("urn:ngsi-ld:context:i", tenant: "", term: "I", at: 5)
+        implicit.kind = .implicitlyCreated
+        let hosted = Self.record("urn:ngsi-ld:context:h", tenant: "", term: "H", at: 6)
+        let store = try SQLiteEntityStore(configuration: configuration, logger: SQLiteEntityStore.silentLogger)
+        try await store.saveHostedContext(implicit)
+        try await store.saveHostedContext(hosted)
+        try store.close()
+
+        let reopened = try SQLiteEntityStore(configuration: configuration, logger: SQLiteEntityStore.silentLogger)
+        defer { try? reopened.close() }
+        let records = try await reopened.hostedContexts()
+        #expect(records == [implicit, hosted])
+        #expect(records.map(\.kind) == [.implicitlyCreated, .hosted])
+    }
+
     @Test func savingTheSameIdReplacesTheRecord() async throws {
         let store = try memoryStore()
         defer { try? store.close() }

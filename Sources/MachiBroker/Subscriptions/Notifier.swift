@@ -59,21 +59,28 @@ public final class Notifier: Sendable {
     private let configuration: Configuration
     private let logger: Logger
     private let now: @Sendable () -> Date
+    /// The @contexts hosted here: a `jsonldContext` that names one deleted since is not sent.
+    private let contexts: ContextResolver?
     private let state = Mutex(State())
     private let signal = WakeSignal()
     private let recorderSignal = WakeSignal()
 
-    /// - Parameter transports: By URI scheme (`http`, `https`, `mqtt`, …).
+    /// - Parameters:
+    ///   - transports: By URI scheme (`http`, `https`, `mqtt`, …).
+    ///   - contexts: The @contexts hosted here; a subscription whose `jsonldContext` names one of them that was
+    ///     deleted since is notified with its own @context instead.
     public init(
         store: any SubscriptionStore,
         entities: any EntityStore,
         registry: SubscriptionRegistry,
         transports: [String: any NotificationTransport],
+        contexts: ContextResolver? = nil,
         configuration: Configuration = Configuration(),
         consents: ConsentService? = nil,
         logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.contexts = contexts
         self.consents = consents
         self.store = store
         self.entities = entities
@@ -364,7 +371,11 @@ public final class Notifier: Sendable {
         let scheme = endpoint.uri.prefix(while: { $0 != ":" }).lowercased()
         guard let transport = transports[scheme] else { return DeliveryError("no transport for \(scheme):") }
         var context = context
-        if let link = subscription.document["jsonldContext"] { context = link }
+        if let link = subscription.document["jsonldContext"],
+            contexts?.isGone(link, tenant: tenant.isEmpty ? nil : tenant) != true
+        {
+            context = link
+        }
         let notification = OutgoingNotification(
             endpoint: endpoint,
             tenant: tenant.isEmpty ? nil : tenant,

@@ -34,20 +34,38 @@ public struct SubscriptionService: Sendable {
 
     public func timestamp() -> String { DateTimeText.format(now()) }
 
-    /// Stores and activates a decoded subscription.
-    /// - Throws: `AlreadyExists` (409); `LdContextNotAvailable` (504) if its notification @context cannot be had.
+    /// Stores and activates a decoded subscription. When it has no `jsonldContext` and its @context is not a single
+    /// URL, the broker hosts that @context as an `ImplicitlyCreated` one and sets `jsonldContext` to its URL (5.13.1).
+    /// - Returns: the subscription as stored.
     /// Its deliveries read as the creating principal (`Subscription.reader`): personal data only with consent.
-    public func create(_ subscription: Subscription, in context: BrokerContext) async throws(NGSIError) {
+    /// - Throws: `AlreadyExists` (409); `LdContextNotAvailable` (504) if its notification @context cannot be had.
+    @discardableResult
+    public func create(_ subscription: Subscription, in context: BrokerContext) async throws(NGSIError) -> Subscription
+    {
+        let notificationContext = try await self.notificationContext(of: subscription, tenant: context.tenant)
         var subscription = subscription
         subscription.reader = Self.reader(of: context)
-        let notificationContext = try await self.notificationContext(of: subscription, tenant: context.tenant)
-        try await storeCall {
-            try await store.createSubscription(
-                SubscriptionRecord(id: subscription.id, document: subscription.storedForm),
-                tenant: context.storeTenant
-            )
+        var implicitURL: String?
+        if subscription.document["jsonldContext"] == nil, ContextResolver.needsImplicitContext(subscription.context) {
+            let implicit = try await storeCall {
+                try await contexts.createImplicitContext(for: subscription.context, tenant: context.tenant)
+            }
+            implicitURL = implicit.url
+            subscription.document["jsonldContext"] = .string(implicit.url)
+        }
+        do throws(NGSIError) {
+            try await storeCall { [subscription] in
+                try await store.createSubscription(
+                    SubscriptionRecord(id: subscription.id, document: subscription.storedForm),
+                    tenant: context.storeTenant
+                )
+            }
+        } catch {
+            if let implicitURL { try? await contexts.deleteImplicitContext(at: implicitURL, tenant: context.tenant) }
+            throw error
         }
         registry.insert(.init(subscription: subscription, context: notificationContext), tenant: context.storeTenant)
+        return subscription
     }
 
     /// The subscription and its status. Throws `ResourceNotFound` (404).
@@ -126,12 +144,19 @@ public struct SubscriptionService: Sendable {
         return SubscriptionReader(principal: principal, purpose: context.purpose)
     }
 
-    /// Deletes the subscription and its pending notifications. Throws `ResourceNotFound` (404).
+    /// Deletes the subscription, its pending notifications and the @context implicitly created for it. Throws
+    /// `ResourceNotFound` (404).
     public func delete(id: String, in context: BrokerContext) async throws(NGSIError) {
+        let record = try await storeCall { try await store.subscription(id: id, tenant: context.storeTenant) }
         let deleted = try await storeCall { try await store.deleteSubscription(id: id, tenant: context.storeTenant) }
         guard deleted else { throw .notFound("Subscription \(id) not found") }
         registry.remove(id: id, tenant: context.storeTenant)
         notifier?.forget(subscription: id, tenant: context.storeTenant)
+        if let record, let subscription = try? Subscription(storedForm: record.document),
+            case .string(let link) = subscription.document["jsonldContext"]
+        {
+            try await storeCall { try await contexts.deleteImplicitContext(at: link, tenant: context.tenant) }
+        }
     }
 
     /// Loads every stored subscription into the registry. A subscription whose @context cannot be resolved now is
@@ -161,9 +186,10 @@ public struct SubscriptionService: Sendable {
         }
     }
 
-    /// The context notifications are compacted with: `jsonldContext` if given, else the creating request's.
+    /// The context notifications are compacted with: `jsonldContext` if given, else the creating request's (also
+    /// when `jsonldContext` names the context implicitly created from it, or one deleted since).
     func notificationContext(of subscription: Subscription, tenant: String?) async throws(NGSIError) -> JSONLDContext {
-        if let link = subscription.document["jsonldContext"] {
+        if let link = subscription.document["jsonldContext"], !contexts.isImplicitOrGone(link, tenant: tenant) {
             return try await contexts.context(for: link, tenant: tenant)
         }
         return try await contexts.context(for: subscription.context, tenant: tenant)

@@ -65,13 +65,14 @@ struct ContextsController {
         return NGSIResponse.empty(.noContent, exchange: exchange)
     }
 
-    /// The @context details of 5.2.x: `URL`, `localId`, `kind`, `createdAt`, and for cached ones the use so far.
+    /// The @context details of 5.2.x: `URL`, `localId`, `kind`, `createdAt`, and for cached and implicitly created
+    /// ones the use so far.
     func info(_ stored: ContextResolver.StoredContext) -> JSON {
         var object: JSONObject = [
             "URL": .string(stored.url), "localId": .string(stored.id), "kind": .string(stored.kind.rawValue),
             "createdAt": .string(DateTimeText.format(stored.createdAt)),
         ]
-        if stored.kind == .cached {
+        if stored.kind != .hosted {
             if let lastUsage = stored.lastUsage { object["lastUsage"] = .string(DateTimeText.format(lastUsage)) }
             object["numberOfHits"] = .number(Double(stored.hits))
         }
