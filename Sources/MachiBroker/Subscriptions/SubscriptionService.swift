@@ -68,14 +68,32 @@ public struct SubscriptionService: Sendable {
         return subscription
     }
 
-    /// The subscription and its status. Throws `ResourceNotFound` (404).
+    /// The subscription and its status. Throws `ResourceNotFound` (404), also for another principal's subscription.
     public func subscription(
         id: String,
         in context: BrokerContext
     ) async throws(NGSIError) -> (Subscription, SubscriptionStatus) {
         guard let record = try await storeCall({ try await store.subscription(id: id, tenant: context.storeTenant) })
         else { throw .notFound("Subscription \(id) not found") }
-        return (try Subscription(storedForm: record.document), status(record, tenant: context.storeTenant))
+        let subscription = try Subscription(storedForm: record.document)
+        guard Self.sees(subscription, context) else { throw .notFound("Subscription \(id) not found") }
+        return (subscription, status(record, tenant: context.storeTenant))
+    }
+
+    /// Whether the caller may see and manage `subscription`: its creator, a tenant admin, open mode and Machi itself
+    /// see every one; a subscription made in open mode (no reader) is everyone's.
+    static func sees(_ subscription: Subscription, _ context: BrokerContext) -> Bool {
+        let principal = context.principal
+        guard let reader = subscription.reader, !principal.isOpenMode, principal.kind != .system else { return true }
+        return reader.principal.subject == principal.subject
+            || principal.roles(in: context.storeTenant).contains(.admin)
+    }
+
+    /// Whether the caller sees every subscription of the tenant.
+    static func seesAll(_ context: BrokerContext) -> Bool {
+        let principal = context.principal
+        return principal.isOpenMode || principal.kind == .system
+            || principal.roles(in: context.storeTenant).contains(.admin)
     }
 
     /// One page of the tenant's subscriptions, and their total.
@@ -84,15 +102,28 @@ public struct SubscriptionService: Sendable {
         offset: Int,
         in context: BrokerContext
     ) async throws(NGSIError) -> (subscriptions: [(Subscription, SubscriptionStatus)], total: Int) {
+        let seesAll = Self.seesAll(context)
+        // Another caller's own subscriptions are picked from all of the tenant's, then paged.
         let page = try await storeCall {
-            try await store.subscriptions(tenant: context.storeTenant, limit: limit, offset: offset)
+            try await store.subscriptions(
+                tenant: context.storeTenant,
+                limit: seesAll ? limit : Self.maxPerTenant,
+                offset: seesAll ? offset : 0
+            )
         }
         var result: [(Subscription, SubscriptionStatus)] = []
         for record in page.records {
-            result.append((try Subscription(storedForm: record.document), status(record, tenant: context.storeTenant)))
+            let subscription = try Subscription(storedForm: record.document)
+            if seesAll || Self.sees(subscription, context) {
+                result.append((subscription, status(record, tenant: context.storeTenant)))
+            }
         }
-        return (result, page.total)
+        if seesAll { return (result, page.total) }
+        return (Array(result.dropFirst(offset).prefix(limit)), result.count)
     }
+
+    /// The most subscriptions a non-admin caller's listing looks through.
+    static let maxPerTenant = 100_000
 
     /// Applies `fragment` to the subscription (5.8.2): each member replaces the stored one whole (a
     /// `notification` must be complete, endpoint included), `null` removes a member. Names in the fragment expand with the request's
@@ -147,6 +178,7 @@ public struct SubscriptionService: Sendable {
     /// Deletes the subscription, its pending notifications and the @context implicitly created for it. Throws
     /// `ResourceNotFound` (404).
     public func delete(id: String, in context: BrokerContext) async throws(NGSIError) {
+        _ = try await subscription(id: id, in: context)  // 404 for another principal's
         let record = try await storeCall { try await store.subscription(id: id, tenant: context.storeTenant) }
         let deleted = try await storeCall { try await store.deleteSubscription(id: id, tenant: context.storeTenant) }
         guard deleted else { throw .notFound("Subscription \(id) not found") }
