@@ -44,6 +44,7 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(
@@ -140,7 +141,7 @@ let package = Package(
         .executableTarget(
             name: "machi",
             dependencies: [
-                "MachiApp", "MachiDemo",
+                "MachiApp", "MachiDemo", "MachiCore", "MachiHTTP", "MachiIdentity", "MachiStore",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -198,7 +199,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "MachiIdentityTests", dependencies: ["MachiIdentity", "MachiCore", "MachiStore"]),
+        .testTarget(
+            name: "MachiIdentityTests",
+            dependencies: [
+                "MachiIdentity", "MachiCore", "MachiStore", "MachiSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
         .testTarget(
             name: "MachiBrokerTests",
             dependencies: [
@@ -219,6 +227,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                "MachiIdentity", "MachiSQLite", "MachiStore",
             ]
         ),
     ]

@@ -2,6 +2,7 @@ public import Configuration
 import Foundation
 public import MachiBroker
 public import MachiHTTP
+public import MachiIdentity
 
 /// Everything `machi serve` can be configured with, read from a `ConfigReader`
 /// (command-line options → environment → `.env` → defaults).
@@ -27,6 +28,13 @@ public import MachiHTTP
 /// - `temporal.retention.days` (int, default 0 = keep forever): days the temporal evolution (attribute instances) is
 ///   kept, by the time it was recorded; `temporal.retention.tenants` (string, e.g. `shiojiri=30,okaya=365`): per
 ///   tenant overrides;
+/// - `auth.mode` (string `open|required`, default `required`): `open` allows everything to everyone (printed as a
+///   warning at start); `required` verifies bearer tokens (no token: anonymous; a bad one: 401);
+/// - `identity.secret` (string, secret, ≥ 32 characters; env `MACHI_IDENTITY_SECRET` or `IDENTITY_SECRET`): the
+///   deployment secret of keyed pseudonyms and sign-in cookies; by default generated once into
+///   `<data>/identity-secret` (mode 0600);
+/// - the `identity.*` keys of `IdentityConfiguration(reader:publicURL:)` (issuer, audience, lifetimes, key
+///   rotation, external issuers, sign-in throttling);
 /// - `auth.public.read` (comma-separated tenant names, `default` for the default tenant; empty by default): tenants
 ///   whose open (non-personal) data anonymous callers may read;
 /// - `log.level` (string, default `info`).
@@ -50,6 +58,12 @@ public struct AppConfiguration: Sendable {
     public var temporalRetention: TemporalRetention
     /// Tenants anonymous callers may read (`""` is the default tenant).
     public var publicReadTenants: Set<String>
+    /// `auth.mode`.
+    public var authMode: AuthMode
+    /// Token issuing and checking; `nil` derives it from the public URL with the defaults.
+    public var identity: IdentityConfiguration?
+    /// `identity.secret`; `nil` uses (or creates) the data directory's secret file.
+    public var identitySecret: String?
 
     public init(
         host: String = "0.0.0.0",
@@ -68,7 +82,10 @@ public struct AppConfiguration: Sendable {
         iotMQTTURL: String? = nil,
         iotContext: String? = nil,
         temporalRetention: TemporalRetention = TemporalRetention(),
-        publicReadTenants: Set<String> = []
+        publicReadTenants: Set<String> = [],
+        authMode: AuthMode = .required,
+        identity: IdentityConfiguration? = nil,
+        identitySecret: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -86,6 +103,9 @@ public struct AppConfiguration: Sendable {
         self.iotMQTTURL = iotMQTTURL
         self.iotContext = iotContext
         self.temporalRetention = temporalRetention
+        self.authMode = authMode
+        self.identity = identity
+        self.identitySecret = identitySecret
         self.publicReadTenants = publicReadTenants
     }
 
@@ -129,8 +149,25 @@ public struct AppConfiguration: Sendable {
         } catch {
             retentionError = error
         }
+        let mode = reader.string(forKey: "auth.mode", default: AuthMode.required.rawValue).lowercased()
+        authMode = AuthMode(rawValue: mode) ?? .required
+        if AuthMode(rawValue: mode) == nil {
+            authModeError = ConfigurationError(description: "auth.mode must be open or required, got '\(mode)'")
+        }
+        identity = IdentityConfiguration(reader: reader, publicURL: publicURL ?? "http://localhost:\(port)")
+        identitySecret =
+            reader.string(forKey: "machi.identity.secret", isSecret: true)
+            ?? reader.string(forKey: "identity.secret", isSecret: true)
     }
+
+    /// An `auth.mode` value that is neither `open` nor `required`; `MachiServer` refuses to start with it.
+    public var authModeError: ConfigurationError?
 
     /// A `temporal.retention.tenants` value that could not be read; `MachiServer` refuses to start with it.
     public var retentionError: RetentionError?
+}
+
+/// A configuration value Machi cannot use.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var description: String
 }

@@ -29,6 +29,14 @@ public enum MachiServer {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         if let error = configuration.retentionError { throw error }
+        if let error = configuration.authModeError { throw error }
+        let identity = try await IdentityServices.open(configuration: configuration)
+        if configuration.authMode == .open {
+            logger.warning(
+                "authentication is off (--auth open): every caller may do everything",
+                metadata: ["auth.mode": "open"]
+            )
+        }
         let store = try SQLiteEntityStore(configuration: storeConfiguration(configuration), logger: logger)
         let loader: any ContextDocumentLoader =
             configuration.contextFetchEnabled
@@ -103,11 +111,6 @@ public enum MachiServer {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: NotFoundMiddleware())
-        router.add(
-            middleware: AuthorizationMiddleware(
-                policy: AccessPolicy(publicReadTenants: configuration.publicReadTenants)
-            )
-        )
         router.get("health") { _, _ in
             Response(
                 status: .ok,
@@ -122,6 +125,16 @@ public enum MachiServer {
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics?.emitToBuffer() ?? []))
             )
         }
+        router.add(
+            middleware: AuthenticationMiddleware(mode: configuration.authMode, verifier: identity.oauth.verifier)
+        )
+        router.add(
+            middleware: AuthorizationMiddleware(
+                policy: AccessPolicy(publicReadTenants: configuration.publicReadTenants)
+            )
+        )
+        OAuthRouter.register(on: router, service: identity.oauth)
+        AdminController.register(on: router, directory: identity.directory)
         NGSIRouter.register(on: router, services: services, publicBaseURL: publicURL, sourceAlias: sourceAlias)
         IoTRouter.register(on: router, agent: agent, version: version)
         ConsentRouter.register(on: router, consents: consents, limits: configuration.limits)

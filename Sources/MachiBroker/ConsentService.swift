@@ -36,7 +36,7 @@ public struct ConsentService: Sendable {
     /// answer.
     public func request(_ request: Request, in context: BrokerContext) async throws(NGSIError) -> Consent {
         guard let grantee = context.principal.clientId else {
-            throw NGSIError(.forbidden, "Only an application (an OAuth 2.0 client) can ask for consent")
+            throw NGSIError(.accessDenied, "Only an application (an OAuth 2.0 client) can ask for consent")
         }
         guard request.owner.hasPrefix("urn:machi:person:") else {
             throw .badRequestData("owner must be a person's common ID (urn:machi:person:…)")

@@ -52,24 +52,24 @@ public struct AccessPolicy: Sendable {
             return
         case .anonymous:
             if action == .read, publicReadTenants.contains(tenant) { return }
-            throw NGSIError(.unauthorized, "This operation needs an access token (Authorization: Bearer …)")
+            throw NGSIError(.unauthenticated, "This operation needs an access token (Authorization: Bearer …)")
         case .device:
-            throw NGSIError(.forbidden, "Devices send measures through the IoT agent; they cannot \(action.verb)")
+            throw NGSIError(.accessDenied, "Devices send measures through the IoT agent; they cannot \(action.verb)")
         case .person, .application:
             if action == .selfService {
                 guard principal.kind == .person else {
-                    throw NGSIError(.forbidden, "Only a signed-in person has an account to manage")
+                    throw NGSIError(.accessDenied, "Only a signed-in person has an account to manage")
                 }
                 return
             }
             guard let scope = action.scope, principal.scopes.contains(scope) else {
-                throw NGSIError(.forbidden, "The token lacks the scope \(action.scope ?? "") needed to \(action.verb)")
+                throw NGSIError(.accessDenied, "The token lacks the scope \(action.scope ?? "") needed to \(action.verb)")
             }
             let held = principal.roles(in: tenant)
             guard !held.isDisjoint(with: action.roles) else {
                 let name = tenant.isEmpty ? "the default tenant" : "tenant \(tenant)"
                 throw NGSIError(
-                    .forbidden,
+                    .accessDenied,
                     "No role in \(name) allows to \(action.verb) (needs one of \(action.roles.map(\.rawValue).sorted()))"
                 )
             }

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import MachiApp
 import MachiDemo
+import MachiHTTP
 import Metrics
 import Prometheus
 import ServiceLifecycle
@@ -74,6 +75,8 @@ struct Demo: AsyncParsableCommand {
             ])
         )
         if let broker { configuration.iotMQTTURL = "mqtt://\(broker.host):\(broker.port)" }
+        // The demo city's simulator sends no tokens yet: the demo runs open (docs/identity.md, "not yet").
+        configuration.authMode = .open
         let simulator = CitySimulator(
             options: DemoOptions(
                 target: "http://127.0.0.1:\(port)",

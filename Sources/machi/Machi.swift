@@ -14,7 +14,9 @@ struct Machi: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "machi",
         abstract: "Machi — an open City OS: NGSI-LD context broker and city data platform.",
-        subcommands: [Serve.self, Demo.self, Simulate.self, Version.self],
+        subcommands: [
+            Serve.self, Demo.self, Simulate.self, UserCommand.self, ClientCommand.self, TokenCommand.self, Version.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }
@@ -54,6 +56,17 @@ struct Serve: AsyncParsableCommand {
     )
     var contextSeed: String?
 
+    @Option(
+        name: .long,
+        help:
+            "Authentication: required (bearer tokens verified; the default) or open (everything allowed; env AUTH_MODE)."
+    )
+    var auth: String?
+
+    func validate() throws {
+        if let auth, !["open", "required"].contains(auth) { throw ValidationError("--auth must be open or required") }
+    }
+
     func run() async throws {
         var overrides: [AbsoluteConfigKey: ConfigValue] = [:]
         if let port { overrides["http.port"] = .init(.int(port), isSecret: false) }
@@ -62,6 +75,7 @@ struct Serve: AsyncParsableCommand {
         if let logLevel { overrides["log.level"] = .init(.string(logLevel), isSecret: false) }
         if let iotMQTT { overrides["iot.mqtt.url"] = .init(.string(iotMQTT), isSecret: false) }
         if let contextSeed { overrides["contexts.seed"] = .init(.string(contextSeed), isSecret: false) }
+        if let auth { overrides["auth.mode"] = .init(.string(auth), isSecret: false) }
         let reader = ConfigReader(providers: [
             InMemoryProvider(name: "command line", values: overrides),
             EnvironmentVariablesProvider(),

@@ -69,7 +69,7 @@ import Testing
                 #expect($0.status == .unauthorized)
                 #expect($0.headers[.wwwAuthenticate] == #"Bearer realm="machi""#)
                 let body = try JSONParser.parse(Array($0.body.readableBytesView))
-                #expect(body["type"]?.stringValue == "https://machi.city/errors/Unauthorized")
+                #expect(body["type"]?.stringValue == "https://uri.etsi.org/ngsi-ld/errors/InvalidRequest")
                 #expect(body["status"] == .number(401))
             }
             try await client.execute(uri: "/ngsi-ld/v1/entities", method: .get, headers: [.tenant: "city"]) {
@@ -87,7 +87,7 @@ import Testing
             try await client.execute(uri: "/ngsi-ld/v1/entities", method: .post, headers: resident) {
                 #expect($0.status == .forbidden)
                 let body = try JSONParser.parse(Array($0.body.readableBytesView))
-                #expect(body["type"]?.stringValue == "https://machi.city/errors/Forbidden")
+                #expect(body["type"]?.stringValue == "https://uri.etsi.org/ngsi-ld/errors/InvalidRequest")
             }
             let iot: HTTPFields = [.fiwareService: "City", .testPrincipal: "resident"]
             try await client.execute(uri: "/iot/devices", method: .get, headers: iot) {

@@ -41,7 +41,7 @@ import Testing
             FileManager.default.createFile(atPath: log.path, contents: nil)
             let process = Process()
             process.executableURL = executable
-            process.arguments = ["serve", "--port", String(port), "--data", data.path]
+            process.arguments = ["serve", "--port", String(port), "--data", data.path, "--auth", "open"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = try FileHandle(forWritingTo: log)
             try process.run()
@@ -113,7 +113,13 @@ import Testing
                     }
                 }
             }
-            while acknowledged.ids.count < 150 { try await Task.sleep(for: .milliseconds(5)) }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while acknowledged.ids.count < 150 {
+                guard ContinuousClock.now < deadline else {
+                    throw TestFailure("fewer than 150 writes acknowledged in 60 s")
+                }
+                try await Task.sleep(for: .milliseconds(5))
+            }
             // Long enough for the notifier to fail a first delivery of the early entries (nothing listens yet).
             try await Task.sleep(for: .milliseconds(1500))
             kill(server.process.processIdentifier, SIGKILL)

@@ -5,6 +5,7 @@ import Logging
 import MachiApp
 import MachiCore
 import MachiDemo
+import MachiHTTP
 import MachiMQTTTesting
 import Testing
 
@@ -18,7 +19,8 @@ import Testing
                 port: 0,
                 dataDirectory: nil,
                 contextFetchEnabled: false,
-                iotMQTTURL: "mqtt://\(broker.host):\(broker.port)"
+                iotMQTTURL: "mqtt://\(broker.host):\(broker.port)",
+                authMode: .open
             )
             let app = try await MachiServer.buildApplication(
                 configuration: configuration,

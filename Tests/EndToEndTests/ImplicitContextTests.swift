@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import MachiApp
 import MachiCore
+import MachiHTTP
 import Testing
 
 /// `ImplicitlyCreated` @contexts (ETSI GS CIM 009, 5.13.1): a subscription whose @context is not a single URL gets
@@ -147,7 +148,8 @@ struct ImplicitContextTests {
                 host: "127.0.0.1",
                 port: 0,
                 dataDirectory: directory.path,
-                contextFetchEnabled: false
+                contextFetchEnabled: false,
+                authMode: .open
             )
             let app = try await MachiServer.buildApplication(
                 configuration: configuration,

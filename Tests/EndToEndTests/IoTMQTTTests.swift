@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import MachiApp
 import MachiCore
+import MachiHTTP
 import MachiMQTT
 import MachiMQTTTesting
 import NIOCore
@@ -29,7 +30,8 @@ import Testing
             port: 0,
             dataDirectory: nil,
             contextFetchEnabled: false,
-            iotMQTTURL: "mqtt://\(broker.host):\(broker.port)"
+            iotMQTTURL: "mqtt://\(broker.host):\(broker.port)",
+            authMode: .open
         )
         let app = try await MachiServer.buildApplication(configuration: configuration, logger: Logger(label: "test"))
         try await app.test(.live) { client in try await body(MachiClient(client: client)) }

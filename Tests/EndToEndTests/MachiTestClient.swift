@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import MachiApp
 import MachiCore
+import MachiHTTP
 import NIOCore
 
 /// Boots the whole application (in-memory SQLite store, remote contexts disabled) and hands a client to `body`.
@@ -12,7 +13,13 @@ func withMachi(
     _ configure: (inout AppConfiguration) -> Void = { _ in },
     _ body: @Sendable (MachiClient) async throws -> Void
 ) async throws {
-    var configuration = AppConfiguration(host: "127.0.0.1", port: 0, dataDirectory: nil, contextFetchEnabled: false)
+    var configuration = AppConfiguration(
+        host: "127.0.0.1",
+        port: 0,
+        dataDirectory: nil,
+        contextFetchEnabled: false,
+        authMode: .open
+    )
     configure(&configuration)
     let app = try await MachiServer.buildApplication(configuration: configuration, logger: Logger(label: "test"))
     try await app.test(.router) { client in try await body(MachiClient(client: client)) }

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import MachiApp
 import MachiCore
+import MachiHTTP
 import NIOCore
 import Testing
 
@@ -21,7 +22,8 @@ import Testing
             host: "127.0.0.1",
             port: 0,
             dataDirectory: directory.path,
-            contextFetchEnabled: false
+            contextFetchEnabled: false,
+            authMode: .open
         )
         let app = try await MachiServer.buildApplication(configuration: configuration, logger: Logger(label: "test"))
         try await app.test(.live) { client in try await body(MachiClient(client: client)) }

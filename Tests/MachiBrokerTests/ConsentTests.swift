@@ -205,7 +205,7 @@ import Testing
         }
         // A person without an application has no client to be the grantee.
         let noClient = Principal(subject: Self.taro, kind: .person, roles: ["city": [.resident]], scopes: [Scope.read])
-        await #expect(throws: NGSIError(.forbidden, "")) {
+        await #expect(throws: NGSIError(.accessDenied, "")) {
             try await consents.request(bad[1], in: Self.context(noClient))
         }
         #expect(try await consents.mine(in: Self.context(Self.person(Self.hanako))).isEmpty)

@@ -8,22 +8,8 @@ public struct NGSIError: Error, Sendable, Equatable, CustomStringConvertible {
         public let name: String
         /// The HTTP status the specification assigns.
         public let status: Int
-        /// Where the type URI lives: ETSI's NGSI-LD errors, or Machi's own for what NGSI-LD leaves out of scope
-        /// (authentication, authorization, consent).
-        public let namespace: String
-
-        public init(name: String, status: Int, namespace: String = Code.ngsiLDNamespace) {
-            self.name = name
-            self.status = status
-            self.namespace = namespace
-        }
-
-        public static let ngsiLDNamespace = "https://uri.etsi.org/ngsi-ld/errors/"
-        /// Error types NGSI-LD does not define (security is out of its scope, GS CIM 009 clause 4.1).
-        public static let machiNamespace = "https://machi.city/errors/"
-
         /// The error type URI, e.g. `https://uri.etsi.org/ngsi-ld/errors/BadRequestData`.
-        public var typeURI: String { namespace + name }
+        public var typeURI: String { "https://uri.etsi.org/ngsi-ld/errors/\(name)" }
         public var description: String { name }
 
         public static let invalidRequest = Code(name: "InvalidRequest", status: 400)
@@ -44,10 +30,6 @@ public struct NGSIError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let methodNotAllowed = Code(name: "InvalidRequest", status: 405)
         /// A feature Machi does not implement (yet): OperationNotSupported with 501 Not Implemented.
         public static let notImplemented = Code(name: "OperationNotSupported", status: 501)
-        /// No credentials, or credentials that do not verify, where the operation needs them.
-        public static let unauthorized = Code(name: "Unauthorized", status: 401, namespace: machiNamespace)
-        /// Valid credentials whose roles or scopes do not allow the operation.
-        public static let forbidden = Code(name: "Forbidden", status: 403, namespace: machiNamespace)
     }
 
     public var code: Code
@@ -90,8 +72,6 @@ public struct NGSIError: Error, Sendable, Equatable, CustomStringConvertible {
         case "TooManyResults": "The query results in too many entities"
         case "LdContextNotAvailable": "A remote JSON-LD @context could not be retrieved"
         case "NonexistentTenant": "The addressed tenant does not exist"
-        case "Unauthorized": "The request needs valid credentials"
-        case "Forbidden": "The credentials do not allow this operation"
         default: code.name
         }
     }

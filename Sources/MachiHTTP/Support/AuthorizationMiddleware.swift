@@ -35,12 +35,17 @@ public struct AuthorizationMiddleware: RouterMiddleware {
         var response =
             iot
             ? IoTExchange.json(
-                ["name": .string(error.code.name.uppercased()), "message": .string(error.detail)],
+                [
+                    "name": .string(error.status == 401 ? "UNAUTHORIZED" : "FORBIDDEN"),
+                    "message": .string(error.detail),
+                ],
                 status: .init(code: error.status)
             )
             : NGSIResponse.problem(error, tenant: nil)
         if error.status == 401 {
             response.headers[.wwwAuthenticate] = #"Bearer realm="machi""#
+        } else if error.status == 403 {
+            response.headers[.wwwAuthenticate] = #"Bearer realm="machi", error="insufficient_scope""#
         }
         return response
     }

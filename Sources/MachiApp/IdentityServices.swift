@@ -1,0 +1,44 @@
+import Foundation
+import MachiHTTP
+public import MachiIdentity
+public import MachiSQLite
+public import MachiStore
+
+/// The identity provider of one data directory: its store (`identity.sqlite`), the OAuth service and the
+/// directory of users and clients. `machi serve` and the `machi user|client|token` commands open it the same way.
+public struct IdentityServices: Sendable {
+    public let store: SQLiteIdentityStore
+    public let oauth: OAuthService
+    public let directory: IdentityDirectory
+
+    /// Opens the identity database of `configuration`'s data directory (in memory without one), loads the
+    /// deployment secret and prepares the signing keys.
+    public static func open(
+        configuration: AppConfiguration,
+        consent: any SignInConsentStep = NoConsentStep()
+    ) async throws -> IdentityServices {
+        let storage: SQLiteStoreConfiguration.Storage =
+            configuration.dataDirectory.map { .directory(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .inMemory
+        let store = try SQLiteIdentityStore(storage: storage)
+        let secret = try IdentitySecret.load(
+            configured: configuration.identitySecret,
+            dataDirectory: configuration.dataDirectory
+        )
+        let identity =
+            configuration.identity
+            ?? IdentityConfiguration(issuer: configuration.publicURL ?? "http://localhost:\(configuration.port)")
+        let oauth = OAuthService(
+            configuration: identity,
+            store: store,
+            secret: secret,
+            jwksSource: identity.externalIssuers.isEmpty ? nil : HTTPJWKSSource(),
+            consent: consent
+        )
+        try await oauth.prepare()
+        return IdentityServices(
+            store: store,
+            oauth: oauth,
+            directory: IdentityDirectory(store: store, pseudonymizer: oauth.pseudonymizer, hasher: oauth.hasher)
+        )
+    }
+}
