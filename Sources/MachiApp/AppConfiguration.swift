@@ -25,6 +25,8 @@ public import MachiHTTP
 /// - `temporal.retention.days` (int, default 0 = keep forever): days the temporal evolution (attribute instances) is
 ///   kept, by the time it was recorded; `temporal.retention.tenants` (string, e.g. `shiojiri=30,okaya=365`): per
 ///   tenant overrides;
+/// - `audit.enabled` (bool, default true): whether writes append to the audit trail (see docs/audit.md); off only
+///   to measure what the trail costs;
 /// - `log.level` (string, default `info`).
 public struct AppConfiguration: Sendable {
     public var host: String
@@ -42,6 +44,7 @@ public struct AppConfiguration: Sendable {
     public var iotMQTTURL: String?
     public var iotContext: String?
     public var temporalRetention: TemporalRetention
+    public var auditEnabled: Bool
 
     public init(
         host: String = "0.0.0.0",
@@ -58,7 +61,8 @@ public struct AppConfiguration: Sendable {
         logLevel: String = "info",
         iotMQTTURL: String? = nil,
         iotContext: String? = nil,
-        temporalRetention: TemporalRetention = TemporalRetention()
+        temporalRetention: TemporalRetention = TemporalRetention(),
+        auditEnabled: Bool = true
     ) {
         self.host = host
         self.port = port
@@ -75,6 +79,7 @@ public struct AppConfiguration: Sendable {
         self.iotMQTTURL = iotMQTTURL
         self.iotContext = iotContext
         self.temporalRetention = temporalRetention
+        self.auditEnabled = auditEnabled
     }
 
     /// Reads the keys listed above.
@@ -87,6 +92,7 @@ public struct AppConfiguration: Sendable {
         dataDirectory = path == ":memory:" ? nil : path
         synchronousFull = reader.string(forKey: "store.sqlite.synchronous", default: "full").lowercased() != "normal"
         contextFetchEnabled = reader.bool(forKey: "contexts.fetch.enabled", default: true)
+        auditEnabled = reader.bool(forKey: "audit.enabled", default: true)
         contextFetchTimeout = reader.double(forKey: "contexts.fetch.timeout", default: 5)
         contextFetchMaxBytes = reader.int(forKey: "contexts.fetch.max.bytes", default: 1 << 20)
         contextFetchAllowList = reader.string(forKey: "contexts.fetch.allow", default: "")

@@ -107,6 +107,7 @@ public enum MachiServer {
         }
         NGSIRouter.register(on: router, services: services, publicBaseURL: publicURL, sourceAlias: sourceAlias)
         IoTRouter.register(on: router, agent: agent, version: version)
+        AuditRouter.register(on: router, log: store)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "machi"),
@@ -134,11 +135,13 @@ public enum MachiServer {
     }
 
     static func storeConfiguration(_ configuration: AppConfiguration) -> SQLiteStoreConfiguration {
-        SQLiteStoreConfiguration(
+        var store = SQLiteStoreConfiguration(
             storage: configuration.dataDirectory.map { .directory(URL(fileURLWithPath: $0, isDirectory: true)) }
                 ?? .inMemory,
             synchronous: configuration.synchronousFull ? .full : .normal
         )
+        store.recordsAudit = configuration.auditEnabled
+        return store
     }
 }
 

@@ -40,6 +40,8 @@ import GRDB
 /// v6 (`v6-iot`): `iot_record(rowid, kind, key, doc)`: the IoT agent's service groups and devices (`kind` `group`
 /// or `device`, `doc` the provisioning JSON), unique by kind and key.
 ///
+/// v7 (`v7-audit`): `audit_record`, the database's hash-chained audit trail (see `AuditTable`).
+///
 /// Migrations that rebuild index rows call the current `EntityIndexRows`, so they index as the running code
 /// queries.
 enum Schema {
@@ -221,6 +223,9 @@ enum Schema {
                     );
                     """
             )
+        }
+        migrator.registerMigration("v7-audit") { db in
+            try db.execute(sql: AuditTable.createSQL)
         }
         return migrator
     }

@@ -14,7 +14,7 @@ struct Machi: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "machi",
         abstract: "Machi — an open City OS: NGSI-LD context broker and city data platform.",
-        subcommands: [Serve.self, Demo.self, Simulate.self, Version.self],
+        subcommands: [Serve.self, Demo.self, Simulate.self, Audit.self, Version.self],
         defaultSubcommand: Serve.self
     )
 }

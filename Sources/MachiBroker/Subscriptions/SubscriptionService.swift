@@ -41,7 +41,8 @@ public struct SubscriptionService: Sendable {
         try await storeCall {
             try await store.createSubscription(
                 SubscriptionRecord(id: subscription.id, document: subscription.storedForm),
-                tenant: context.storeTenant
+                tenant: context.storeTenant,
+                origin: context.audit
             )
         }
         registry.insert(.init(subscription: subscription, context: notificationContext), tenant: context.storeTenant)
@@ -109,7 +110,12 @@ public struct SubscriptionService: Sendable {
         updated.modifiedAt = timestamp()
         let notificationContext = try await self.notificationContext(of: updated, tenant: context.tenant)
         let stored = try await storeCall {
-            try await store.updateSubscription(id: id, document: updated.storedForm, tenant: context.storeTenant)
+            try await store.updateSubscription(
+                id: id,
+                document: updated.storedForm,
+                tenant: context.storeTenant,
+                origin: context.audit
+            )
         }
         guard stored else { throw .notFound("Subscription \(id) not found") }
         registry.insert(.init(subscription: updated, context: notificationContext), tenant: context.storeTenant)
@@ -117,7 +123,9 @@ public struct SubscriptionService: Sendable {
 
     /// Deletes the subscription and its pending notifications. Throws `ResourceNotFound` (404).
     public func delete(id: String, in context: BrokerContext) async throws(NGSIError) {
-        let deleted = try await storeCall { try await store.deleteSubscription(id: id, tenant: context.storeTenant) }
+        let deleted = try await storeCall {
+            try await store.deleteSubscription(id: id, tenant: context.storeTenant, origin: context.audit)
+        }
         guard deleted else { throw .notFound("Subscription \(id) not found") }
         registry.remove(id: id, tenant: context.storeTenant)
         notifier?.forget(subscription: id, tenant: context.storeTenant)
