@@ -35,7 +35,10 @@ let package = Package(
             name: "MachiCore",
             dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]
         ),
-        .target(name: "MachiStore", dependencies: ["MachiCore"]),
+        .target(
+            name: "MachiStore",
+            dependencies: ["MachiCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "MachiIdentity",
             dependencies: [
@@ -199,6 +202,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "MachiStoreTests", dependencies: ["MachiStore", "MachiCore"]),
         .testTarget(
             name: "MachiIdentityTests",
             dependencies: [
@@ -219,6 +223,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "MachiCore", "MachiApp", "MachiHTTP", "MachiMQTT", "MachiMQTTTesting", "MachiDemo",
+                "MachiStore", "MachiSQLite",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -37,6 +37,8 @@ public import MachiIdentity
 ///   rotation, external issuers, sign-in throttling);
 /// - `auth.public.read` (comma-separated tenant names, `default` for the default tenant; empty by default): tenants
 ///   whose open (non-personal) data anonymous callers may read;
+/// - `audit.enabled` (bool, default true): whether writes append to the audit trail (see docs/audit.md); off only
+///   to measure what the trail costs;
 /// - `log.level` (string, default `info`).
 public struct AppConfiguration: Sendable {
     public var host: String
@@ -64,6 +66,8 @@ public struct AppConfiguration: Sendable {
     public var identity: IdentityConfiguration?
     /// `identity.secret`; `nil` uses (or creates) the data directory's secret file.
     public var identitySecret: String?
+    /// `audit.enabled`.
+    public var auditEnabled: Bool
 
     public init(
         host: String = "0.0.0.0",
@@ -85,7 +89,8 @@ public struct AppConfiguration: Sendable {
         publicReadTenants: Set<String> = [],
         authMode: AuthMode = .required,
         identity: IdentityConfiguration? = nil,
-        identitySecret: String? = nil
+        identitySecret: String? = nil,
+        auditEnabled: Bool = true
     ) {
         self.host = host
         self.port = port
@@ -107,6 +112,7 @@ public struct AppConfiguration: Sendable {
         self.identity = identity
         self.identitySecret = identitySecret
         self.publicReadTenants = publicReadTenants
+        self.auditEnabled = auditEnabled
     }
 
     /// Reads the keys listed above.
@@ -119,6 +125,7 @@ public struct AppConfiguration: Sendable {
         dataDirectory = path == ":memory:" ? nil : path
         synchronousFull = reader.string(forKey: "store.sqlite.synchronous", default: "full").lowercased() != "normal"
         contextFetchEnabled = reader.bool(forKey: "contexts.fetch.enabled", default: true)
+        auditEnabled = reader.bool(forKey: "audit.enabled", default: true)
         contextFetchTimeout = reader.double(forKey: "contexts.fetch.timeout", default: 5)
         contextFetchMaxBytes = reader.int(forKey: "contexts.fetch.max.bytes", default: 1 << 20)
         contextFetchAllowList = reader.string(forKey: "contexts.fetch.allow", default: "")

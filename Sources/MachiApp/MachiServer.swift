@@ -138,6 +138,7 @@ public enum MachiServer {
         NGSIRouter.register(on: router, services: services, publicBaseURL: publicURL, sourceAlias: sourceAlias)
         IoTRouter.register(on: router, agent: agent, version: version)
         ConsentRouter.register(on: router, consents: consents, limits: configuration.limits)
+        AuditRouter.register(on: router, log: store)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "machi"),
@@ -165,11 +166,13 @@ public enum MachiServer {
     }
 
     static func storeConfiguration(_ configuration: AppConfiguration) -> SQLiteStoreConfiguration {
-        SQLiteStoreConfiguration(
+        var store = SQLiteStoreConfiguration(
             storage: configuration.dataDirectory.map { .directory(URL(fileURLWithPath: $0, isDirectory: true)) }
                 ?? .inMemory,
             synchronous: configuration.synchronousFull ? .full : .normal
         )
+        store.recordsAudit = configuration.auditEnabled
+        return store
     }
 }
 

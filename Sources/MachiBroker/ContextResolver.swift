@@ -262,7 +262,11 @@ public final class ContextResolver: Sendable {
     /// Hosts a context document for `tenant` (`POST /jsonldContexts`) and returns it with its id.
     /// - Throws: `InvalidRequest` when the document is no object with an `@context` member, `BadRequestData` when
     ///   its `@context` is not a valid JSON-LD context, or a store error.
-    public func host(_ document: JSON, tenant: String?) async throws -> StoredContext {
+    public func host(
+        _ document: JSON,
+        tenant: String?,
+        origin: AuditContext = .unattributed
+    ) async throws -> StoredContext {
         guard case .object(let object) = document, let context = object["@context"] else {
             throw NGSIError.invalidRequest("A hosted @context must be a JSON object with an @context member")
         }
@@ -273,7 +277,7 @@ public final class ContextResolver: Sendable {
             document: document,
             createdAt: Date()
         )
-        try await hostedStore?.saveHostedContext(record)
+        try await hostedStore?.saveHostedContext(record, origin: origin)
         let stored = hostedContext(record)
         state.withLock { $0.hosted[HostedKey(tenant: record.tenant, id: record.id)] = stored }
         return stored
@@ -351,7 +355,12 @@ public final class ContextResolver: Sendable {
 
     /// Deletes a context `tenant` sees; with `reload`, fetches a cached one again instead, keeping the old copy if
     /// that fails. The built-in core contexts cannot be deleted; reloading them keeps the built-in copy.
-    public func delete(_ idOrURL: String, tenant: String?, reload: Bool) async throws {
+    public func delete(
+        _ idOrURL: String,
+        tenant: String?,
+        reload: Bool,
+        origin: AuditContext = .unattributed
+    ) async throws {
         if coreContext(idOrURL) != nil {
             guard reload else { throw NGSIError.badRequestData("The core @context cannot be deleted") }
             return
@@ -375,7 +384,7 @@ public final class ContextResolver: Sendable {
         switch stored.kind {
         case .hosted, .implicitlyCreated:
             let key = HostedKey(tenant: stored.tenant ?? StoreTenant.defaultName, id: stored.id)
-            try await hostedStore?.deleteHostedContext(id: key.id, tenant: key.tenant)
+            try await hostedStore?.deleteHostedContext(id: key.id, tenant: key.tenant, origin: origin)
             state.withLock {
                 $0.hosted[key] = nil
                 $0.processed.removeAll()

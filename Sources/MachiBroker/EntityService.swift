@@ -73,7 +73,7 @@ public struct EntityService: Sendable {
     ) async throws(NGSIError)
         -> [Result<EntityChangeResult, NGSIError>]
     {
-        try await storeCall { try await store.apply(changes, tenant: context.storeTenant) }
+        try await storeCall { try await store.apply(changes, tenant: context.storeTenant, origin: context.audit) }
     }
 
     /// Applies one change and returns its result, or throws its error.

@@ -1,4 +1,5 @@
 public import MachiCore
+public import MachiStore
 
 /// What every broker operation carries: which tenant it acts in, who acts, for what purpose, and which request it
 /// serves. Authorization, consent filtering and the audit trail read it; nothing reads globals.
@@ -21,4 +22,7 @@ public struct BrokerContext: Sendable {
 
     /// The store's name of the tenant: the default tenant is `""`.
     public var storeTenant: String { tenant ?? "" }
+
+    /// What the audit trail records of this operation's writes and reads.
+    public var audit: AuditContext { AuditContext(principal: principal, requestId: requestId, purpose: purpose) }
 }

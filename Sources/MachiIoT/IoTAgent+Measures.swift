@@ -61,7 +61,7 @@ extension IoTAgent {
         var firstError: IoTError?
         for tenant in order {
             let prepared = byTenant[tenant]!
-            let context = BrokerContext(tenant: tenant.isEmpty ? nil : tenant, requestId: "iot", principal: .system("iot-agent"))
+            let context = Origin.agent.context(tenant: tenant.isEmpty ? nil : tenant)
             do {
                 let results = try await entities.apply(Self.coalesced(prepared.flatMap(\.changes)), in: context)
                 let failures = results.filter { if case .failure = $0 { true } else { false } }.count
@@ -111,7 +111,7 @@ extension IoTAgent {
         }
         let device = IoTDevice(autoprovisionedAs: deviceId, in: group)
         let inserted = try await storeCall {
-            try await store.insertProvisioningRecord(device.record, tenant: device.tenant)
+            try await store.insertProvisioningRecord(device.record, tenant: device.tenant, origin: Origin.agent.audit)
         }
         if inserted {
             registry.put(device)

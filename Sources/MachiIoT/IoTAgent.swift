@@ -52,7 +52,13 @@ public final class IoTAgent: Sendable {
 
     /// Creates groups (`POST /iot/services`): all or none.
     /// - Throws: `DUPLICATE_GROUP` if a group with the same resource and API key exists in any service.
-    public func createGroups(_ body: JSON, key: String, service: String?, subservice: String) async throws(IoTError) {
+    public func createGroups(
+        _ body: JSON,
+        key: String,
+        service: String?,
+        subservice: String,
+        by origin: Origin = .agent
+    ) async throws(IoTError) {
         guard case .array(let elements)? = body[key], !elements.isEmpty else {
             throw IoTError(.wrongSyntax, "the body must have a non-empty \"\(key)\" array")
         }
@@ -71,10 +77,10 @@ public final class IoTAgent: Sendable {
         var created: [ServiceGroup] = []
         for group in groups {
             let inserted = try await storeCall {
-                try await store.insertProvisioningRecord(group.record, tenant: group.tenant)
+                try await store.insertProvisioningRecord(group.record, tenant: group.tenant, origin: origin.audit)
             }
             guard inserted else {
-                await rollBack(created.map { ($0.location, ProvisioningRecord.Kind.group) })
+                await rollBack(created.map { ($0.location, ProvisioningRecord.Kind.group) }, by: origin)
                 throw IoTError(
                     .duplicateGroup,
                     "a service group with resource \(group.resource) and this apikey exists"
@@ -96,12 +102,13 @@ public final class IoTAgent: Sendable {
         apikey: String,
         body: JSON,
         service: String?,
-        subservice: String
+        subservice: String,
+        by origin: Origin = .agent
     ) async throws(IoTError) {
         var group = try existingGroup(resource: resource, apikey: apikey, service: service, subservice: subservice)
         try group.update(with: body)
         let updated = try await storeCall {
-            try await store.updateProvisioningRecord(group.record, tenant: group.tenant)
+            try await store.updateProvisioningRecord(group.record, tenant: group.tenant, origin: origin.audit)
         }
         guard updated else { throw IoTError(.groupNotFound, "the service group was deleted meanwhile") }
         registry.put(group)
@@ -113,17 +120,28 @@ public final class IoTAgent: Sendable {
         apikey: String,
         service: String?,
         subservice: String,
-        deleteDevices: Bool
+        deleteDevices: Bool,
+        by origin: Origin = .agent
     ) async throws(IoTError) {
         let group = try existingGroup(resource: resource, apikey: apikey, service: service, subservice: subservice)
         if deleteDevices {
             for device in registry.devices(tenant: group.tenant)
             where device.servicePath == group.subservice && (device.apikey == nil || device.apikey == apikey) {
-                try await deleteDevice(id: device.deviceId, service: service, servicePath: device.servicePath)
+                try await deleteDevice(
+                    id: device.deviceId,
+                    service: service,
+                    servicePath: device.servicePath,
+                    by: origin
+                )
             }
         }
         _ = try await storeCall {
-            try await store.deleteProvisioningRecord(kind: .group, key: group.storeKey, tenant: group.tenant)
+            try await store.deleteProvisioningRecord(
+                kind: .group,
+                key: group.storeKey,
+                tenant: group.tenant,
+                origin: origin.audit
+            )
         }
         registry.removeGroup(at: group.location)
     }
@@ -146,7 +164,12 @@ public final class IoTAgent: Sendable {
     /// Provisions devices (`POST /iot/devices`): all or none. Each device's entity is created (or, if it exists,
     /// given the static and command attributes it lacks), so it is visible at once.
     /// - Throws: `DUPLICATE_DEVICE_ID` if a device with the same id exists in the service path.
-    public func createDevices(_ body: JSON, service: String?, servicePath: String) async throws(IoTError) {
+    public func createDevices(
+        _ body: JSON,
+        service: String?,
+        servicePath: String,
+        by origin: Origin = .agent
+    ) async throws(IoTError) {
         guard case .array(let elements)? = body["devices"], !elements.isEmpty else {
             throw IoTError(.wrongSyntax, "the body must have a non-empty \"devices\" array")
         }
@@ -169,10 +192,10 @@ public final class IoTAgent: Sendable {
         var created: [IoTDevice] = []
         for (device, _) in devices {
             let inserted = try await storeCall {
-                try await store.insertProvisioningRecord(device.record, tenant: device.tenant)
+                try await store.insertProvisioningRecord(device.record, tenant: device.tenant, origin: origin.audit)
             }
             guard inserted else {
-                await rollBack(created.map { ($0.location, ProvisioningRecord.Kind.device) })
+                await rollBack(created.map { ($0.location, ProvisioningRecord.Kind.device) }, by: origin)
                 throw IoTError(.duplicateDevice, "a device with id \(device.deviceId) exists in \(servicePath)")
             }
             created.append(device)
@@ -180,13 +203,13 @@ public final class IoTAgent: Sendable {
         let changes = devices.map { Self.provisioning($0.entity, now: now) }
         let results: [Result<EntityChangeResult, NGSIError>]
         do {
-            results = try await entities.apply(changes, in: BrokerContext(tenant: service, requestId: "iot", principal: .system("iot-agent")))
+            results = try await entities.apply(changes, in: origin.context(tenant: service))
         } catch {
-            await rollBack(created.map { ($0.location, ProvisioningRecord.Kind.device) })
+            await rollBack(created.map { ($0.location, ProvisioningRecord.Kind.device) }, by: origin)
             throw IoTError(.entityError, error.detail)
         }
         if case .failure(let error)? = results.first(where: { if case .failure = $0 { true } else { false } }) {
-            await rollBack(created.map { ($0.location, ProvisioningRecord.Kind.device) })
+            await rollBack(created.map { ($0.location, ProvisioningRecord.Kind.device) }, by: origin)
             throw IoTError(.entityError, error.detail)
         }
         for device in created { registry.put(device) }
@@ -217,20 +240,26 @@ public final class IoTAgent: Sendable {
 
     /// Updates a device (`PUT /iot/devices/{id}`) with the members of `body`; its entity gets the new static and
     /// command attributes it lacks.
-    public func updateDevice(id: String, body: JSON, service: String?, servicePath: String) async throws(IoTError) {
+    public func updateDevice(
+        id: String,
+        body: JSON,
+        service: String?,
+        servicePath: String,
+        by origin: Origin = .agent
+    ) async throws(IoTError) {
         var device = try device(id: id, service: service, servicePath: servicePath)
         let group = registry.group(of: device)
         try device.update(with: body, group: group)
         let entity = try translator.initialEntity(for: device, group: group, now: entities.timestamp())
         let updated = try await storeCall {
-            try await store.updateProvisioningRecord(device.record, tenant: device.tenant)
+            try await store.updateProvisioningRecord(device.record, tenant: device.tenant, origin: origin.audit)
         }
         guard updated else { throw IoTError(.deviceNotFound, "the device \(id) was deleted meanwhile") }
         registry.put(device)
         do {
             _ = try await entities.apply(
                 [Self.provisioning(entity, now: entities.timestamp())],
-                in: BrokerContext(tenant: service, requestId: "iot", principal: .system("iot-agent"))
+                in: origin.context(tenant: service)
             )
         } catch {
             throw IoTError(.entityError, error.detail)
@@ -238,17 +267,32 @@ public final class IoTAgent: Sendable {
     }
 
     /// Deprovisions a device (`DELETE /iot/devices/{id}`); its entity and history stay in the broker.
-    public func deleteDevice(id: String, service: String?, servicePath: String) async throws(IoTError) {
+    public func deleteDevice(
+        id: String,
+        service: String?,
+        servicePath: String,
+        by origin: Origin = .agent
+    ) async throws(IoTError) {
         let device = try device(id: id, service: service, servicePath: servicePath)
         _ = try await storeCall {
-            try await store.deleteProvisioningRecord(kind: .device, key: device.storeKey, tenant: device.tenant)
+            try await store.deleteProvisioningRecord(
+                kind: .device,
+                key: device.storeKey,
+                tenant: device.tenant,
+                origin: origin.audit
+            )
         }
         registry.removeDevice(at: device.location)
     }
 
-    private func rollBack(_ created: [(DeviceRegistry.Location, ProvisioningRecord.Kind)]) async {
+    private func rollBack(_ created: [(DeviceRegistry.Location, ProvisioningRecord.Kind)], by origin: Origin) async {
         for (location, kind) in created {
-            _ = try? await store.deleteProvisioningRecord(kind: kind, key: location.key, tenant: location.tenant)
+            _ = try? await store.deleteProvisioningRecord(
+                kind: kind,
+                key: location.key,
+                tenant: location.tenant,
+                origin: origin.audit
+            )
         }
     }
 

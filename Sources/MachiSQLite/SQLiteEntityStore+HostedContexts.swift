@@ -40,7 +40,8 @@ extension SQLiteEntityStore: HostedContextStore {
     }
 
     /// Stores the record (replacing one with the same id) and returns after the commit.
-    public func saveHostedContext(_ record: HostedContextRecord) async throws {
+    /// The audit record goes to the default tenant's chain (where the row is), naming the context's tenant.
+    public func saveHostedContext(_ record: HostedContextRecord, origin: AuditContext) async throws {
         let database = try await hostedContextDatabase()
         let doc = JSONWriter.string(of: record.document)
         try await write(database) { db in
@@ -52,16 +53,19 @@ extension SQLiteEntityStore: HostedContextStore {
                     record.id, record.tenant, doc, record.createdAt.timeIntervalSince1970, record.kind.rawValue,
                 ]
             )
+            try self.audit(origin.event(.contextCreate, target: record.id, tenant: record.tenant), in: db)
         }
     }
 
     /// Deletes the tenant's hosted @context `id`; another tenant's context of that id is left alone.
     @discardableResult
-    public func deleteHostedContext(id: String, tenant: String) async throws -> Bool {
+    public func deleteHostedContext(id: String, tenant: String, origin: AuditContext) async throws -> Bool {
         let database = try await hostedContextDatabase()
         return try await write(database) { db in
             try db.execute(sql: "DELETE FROM hosted_context WHERE id = ? AND tenant = ?", arguments: [id, tenant])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try self.audit(origin.event(.contextDelete, target: id, tenant: tenant), in: db)
+            return true
         }
     }
 

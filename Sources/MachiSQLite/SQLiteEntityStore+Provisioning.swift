@@ -4,7 +4,11 @@ public import MachiStore
 
 /// IoT service groups and devices live in each tenant's own file (table `iot_record`, schema v6).
 extension SQLiteEntityStore: ProvisioningStore {
-    public func insertProvisioningRecord(_ record: ProvisioningRecord, tenant: String) async throws -> Bool {
+    public func insertProvisioningRecord(
+        _ record: ProvisioningRecord,
+        tenant: String,
+        origin: AuditContext
+    ) async throws -> Bool {
         guard let database = try await tenants.database(for: tenant, create: true) else {
             throw StoreError(.internalError, "the tenant database is missing")
         }
@@ -14,11 +18,20 @@ extension SQLiteEntityStore: ProvisioningStore {
                 sql: "INSERT OR IGNORE INTO iot_record (kind, key, doc) VALUES (?, ?, ?)",
                 arguments: [record.kind.rawValue, record.key, doc]
             )
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try self.audit(
+                origin.event(.provisioningCreate, target: Self.target(record.kind, record.key), tenant: tenant),
+                in: db
+            )
+            return true
         }
     }
 
-    public func updateProvisioningRecord(_ record: ProvisioningRecord, tenant: String) async throws -> Bool {
+    public func updateProvisioningRecord(
+        _ record: ProvisioningRecord,
+        tenant: String,
+        origin: AuditContext
+    ) async throws -> Bool {
         guard let database = try await tenants.database(for: tenant, create: false) else { return false }
         let doc = JSONWriter.string(of: record.document)
         return try await write(database) { db in
@@ -26,21 +39,32 @@ extension SQLiteEntityStore: ProvisioningStore {
                 sql: "UPDATE iot_record SET doc = ? WHERE kind = ? AND key = ?",
                 arguments: [doc, record.kind.rawValue, record.key]
             )
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try self.audit(
+                origin.event(.provisioningUpdate, target: Self.target(record.kind, record.key), tenant: tenant),
+                in: db
+            )
+            return true
         }
     }
 
     public func deleteProvisioningRecord(
         kind: ProvisioningRecord.Kind,
         key: String,
-        tenant: String
+        tenant: String,
+        origin: AuditContext
     ) async throws -> Bool {
         guard let database = try await tenants.database(for: tenant, create: false) else { return false }
         return try await write(database) { db in
             try db.execute(sql: "DELETE FROM iot_record WHERE kind = ? AND key = ?", arguments: [kind.rawValue, key])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try self.audit(origin.event(.provisioningDelete, target: Self.target(kind, key), tenant: tenant), in: db)
+            return true
         }
     }
+
+    /// The audit target of a provisioning record: `group:<key>` or `device:<key>`.
+    static func target(_ kind: ProvisioningRecord.Kind, _ key: String) -> String { "\(kind.rawValue):\(key)" }
 
     public func allProvisioningRecords() async throws -> [String: [ProvisioningRecord]] {
         var result: [String: [ProvisioningRecord]] = [:]

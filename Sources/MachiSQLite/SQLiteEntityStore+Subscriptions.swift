@@ -6,7 +6,7 @@ import OrderedCollections
 
 /// Subscriptions and their outbox live in each tenant's own file, beside its entities.
 extension SQLiteEntityStore: SubscriptionStore {
-    public func createSubscription(_ record: SubscriptionRecord, tenant: String) async throws {
+    public func createSubscription(_ record: SubscriptionRecord, tenant: String, origin: AuditContext) async throws {
         let database = try await requireDatabase(tenant)
         let doc = JSONWriter.string(of: record.document)
         let status = JSONWriter.string(of: SubscriptionStatusCodec.encode(record.status))
@@ -15,7 +15,9 @@ extension SQLiteEntityStore: SubscriptionStore {
                 sql: "INSERT OR IGNORE INTO subscription (id, doc, status) VALUES (?, ?, ?)",
                 arguments: [record.id, doc, status]
             )
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try self.audit(origin.event(.subscriptionCreate, target: record.id, tenant: tenant), in: db)
+            return true
         }
         guard created else { throw NGSIError.alreadyExists(record.id) }
     }
@@ -50,21 +52,29 @@ extension SQLiteEntityStore: SubscriptionStore {
         try await subscriptions(tenant: tenant, limit: Int.max, offset: 0).records
     }
 
-    public func updateSubscription(id: String, document: JSON, tenant: String) async throws -> Bool {
+    public func updateSubscription(
+        id: String,
+        document: JSON,
+        tenant: String,
+        origin: AuditContext
+    ) async throws -> Bool {
         guard let database = try await tenants.database(for: tenant, create: false) else { return false }
         let doc = JSONWriter.string(of: document)
         return try await write(database) { db in
             try db.execute(sql: "UPDATE subscription SET doc = ? WHERE id = ?", arguments: [doc, id])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try self.audit(origin.event(.subscriptionUpdate, target: id, tenant: tenant), in: db)
+            return true
         }
     }
 
-    public func deleteSubscription(id: String, tenant: String) async throws -> Bool {
+    public func deleteSubscription(id: String, tenant: String, origin: AuditContext) async throws -> Bool {
         guard let database = try await tenants.database(for: tenant, create: false) else { return false }
         return try await write(database) { db in
             try db.execute(sql: "DELETE FROM subscription WHERE id = ?", arguments: [id])
             let deleted = db.changesCount > 0
             try db.execute(sql: "DELETE FROM outbox WHERE subscription_id = ?", arguments: [id])
+            if deleted { try self.audit(origin.event(.subscriptionDelete, target: id, tenant: tenant), in: db) }
             return deleted
         }
     }

@@ -60,14 +60,16 @@ public final class SQLiteEntityStore: EntityStore {
                 TenantDatabase.Committer(
                     maxWeight: configuration.maxChangesPerTransaction,
                     window: configuration.groupCommitWindow,
-                    weight: { $0.count },
+                    weight: { $0.changes.count },
                     perform: { batch in
                         try await WriteTransaction.perform(
                             batch,
+                            tenant: tenant,
                             writer: writer,
                             cache: cache,
                             observer: observer.current.map { ($0, tenant) },
                             recordsTemporalEvolution: configuration.recordsTemporalEvolution,
+                            recordsAudit: configuration.recordsAudit,
                             faults: faults,
                             metrics: metrics
                         )
@@ -108,10 +110,12 @@ public final class SQLiteEntityStore: EntityStore {
     /// A tenant that has no database yet is created only if at least one change would succeed on an empty
     /// tenant (the closures run once more for real). Cancelling the calling task does not withdraw changes that
     /// are queued or running: the call still waits for their commit.
+    /// Each committed change appends its audit record, attributed to `origin`, in the same transaction.
     /// - Throws: `StoreError` if the transaction failed (then none of the changes was applied).
     public func apply(
         _ changes: [EntityChange],
-        tenant: String
+        tenant: String,
+        origin: AuditContext
     ) async throws -> [Result<EntityChangeResult, NGSIError>] {
         guard !changes.isEmpty else { return [] }
         let isDefault = tenant == StoreTenant.defaultName
@@ -125,7 +129,7 @@ public final class SQLiteEntityStore: EntityStore {
         }
         guard let database else { throw StoreError(.internalError, "the tenant database is missing") }
         do {
-            return try await database.committer.submit(changes)
+            return try await database.committer.submit(WriteRequest(changes: changes, origin: origin))
         } catch {
             let storeError = StoreError(mapping: error, "the write transaction failed")
             logger.debug(

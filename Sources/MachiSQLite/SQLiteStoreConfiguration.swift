@@ -70,6 +70,8 @@ public struct SQLiteStoreConfiguration: Sendable {
     public var entityCacheSize: Int
     /// Whether every committed attribute change is kept as an instance (the temporal API's history).
     public var recordsTemporalEvolution = true
+    /// Whether writes append audit records (see `AuditLog`). Off only to measure what the audit trail costs.
+    public var recordsAudit = true
     /// How many of a type's entities a query with a `q` pre-filter confirms one by one, in rowid order, before it
     /// switches to the pre-filter (see `SQLiteEntityStore.query`). Tests lower it to reach both phases.
     package var scanFirstBudget = 400

@@ -46,6 +46,8 @@ import GRDB
 /// v8 (`v8-consent`): `consent(id, owner, grantee, doc)`: residents' consents to applications reading their personal
 /// data (`doc` the consent as JSON), indexed by owner and by grantee.
 ///
+/// v9 (`v9-audit`): `audit_record`, the database's hash-chained audit trail (see `AuditTable`).
+///
 /// Migrations that rebuild index rows call the current `EntityIndexRows`, so they index as the running code
 /// queries.
 enum Schema {
@@ -249,6 +251,9 @@ enum Schema {
                     CREATE INDEX consent_grantee ON consent(grantee);
                     """
             )
+        }
+        migrator.registerMigration("v9-audit") { db in
+            try db.execute(sql: AuditTable.createSQL)
         }
         return migrator
     }

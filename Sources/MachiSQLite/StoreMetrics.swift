@@ -22,11 +22,13 @@ extension WriteTransaction {
     ///
     /// Not tied to the calling task's cancellation: the batch carries other callers' writes.
     static func perform(
-        _ batch: [[EntityChange]],
+        _ batch: [WriteRequest],
+        tenant: String,
         writer: any DatabaseWriter,
         cache: EntityCache,
         observer: (observer: any ChangeObserver, tenant: String)?,
         recordsTemporalEvolution: Bool,
+        recordsAudit: Bool,
         faults: SQLiteStoreFaults,
         metrics: StoreMetrics
     ) async throws -> [[ChangeResult]] {
@@ -37,9 +39,10 @@ extension WriteTransaction {
                     var results: [[ChangeResult]] = []
                     var wroteOutbox = false
                     try db.inTransaction(.immediate) {
-                        var transaction = WriteTransaction(db: db, faults: faults)
+                        var transaction = WriteTransaction(db: db, tenant: tenant, faults: faults)
                         transaction.observer = observer
                         transaction.recordsTemporalEvolution = recordsTemporalEvolution
+                        transaction.recordsAudit = recordsAudit
                         results = try transaction.run(batch)
                         wroteOutbox = transaction.wroteOutbox
                         return .commit
@@ -48,7 +51,7 @@ extension WriteTransaction {
                     metrics.transactionsCommitted.increment()
                     metrics.committed.add(1, ordering: .relaxed)
                     cache.committed(
-                        zip(batch.joined(), results.joined()).compactMap { change, result in
+                        zip(batch.lazy.flatMap(\.changes), results.joined()).compactMap { change, result in
                             (try? result.get()).map { (id: change.id, after: $0.after) }
                         }
                     )

@@ -5,7 +5,7 @@ import MachiStore
 
 /// One tenant's database: its own file (or in-memory database), migrated, with its own group committer.
 final class TenantDatabase: Sendable {
-    typealias Committer = GroupCommitter<[EntityChange], [Result<EntityChangeResult, NGSIError>]>
+    typealias Committer = GroupCommitter<WriteRequest, [Result<EntityChangeResult, NGSIError>]>
 
     let tenant: String
     /// A `DatabasePool` (WAL, reader pool) for file storage, a `DatabaseQueue` in memory.

@@ -15,12 +15,22 @@ package struct SQLiteStoreFaults: Sendable {
     }
 }
 
+/// One `apply` call, as the group committer queues it: its changes and who made them.
+struct WriteRequest: Sendable {
+    var changes: [EntityChange]
+    var origin: AuditContext
+}
+
 /// Runs a batch of `apply` requests inside one write transaction: each change in its own savepoint.
 struct WriteTransaction {
     typealias ChangeResult = Result<EntityChangeResult, NGSIError>
 
     let db: Database
     let faults: SQLiteStoreFaults
+    /// The tenant the database belongs to (recorded in audit records).
+    let tenant: String
+    /// Whether committed changes append audit records.
+    var recordsAudit = true
     /// Asked for the outbox entries of every committed change.
     var observer: (observer: any ChangeObserver, tenant: String)?
     /// Whether any outbox entry was written.
@@ -30,26 +40,31 @@ struct WriteTransaction {
     /// The temporal entity rows written so far in this transaction.
     private var temporalRows = TemporalWriter.RowCache()
 
-    init(db: Database, faults: SQLiteStoreFaults) {
+    init(db: Database, tenant: String, faults: SQLiteStoreFaults) {
         self.db = db
+        self.tenant = tenant
         self.faults = faults
     }
 
-    /// Runs every change of every request, in order.
+    /// Runs every change of every request, in order, and appends one audit record per committed change.
     /// - Throws: A database error that must fail the whole transaction (I/O, disk full, corruption).
-    mutating func run(_ batch: [[EntityChange]]) throws -> [[ChangeResult]] {
+    mutating func run(_ batch: [WriteRequest]) throws -> [[ChangeResult]] {
         let writer = EntityWriter(db: db, terms: TermTable(db))
         var counters = TypeCounters()
         let now = Date()
         var results: [[ChangeResult]] = []
-        for changes in batch {
+        var auditEvents: [AuditEvent] = []
+        for request in batch {
             var requestResults: [ChangeResult] = []
-            for change in changes {
+            for change in request.changes {
                 let (result, states) = try run(change, writer: writer, counters: &counters)
-                if case .success = result {
+                if case .success(let done) = result {
                     // One recorded change per step: the temporal instances and notifications of each.
                     for (before, after) in zip(states, states.dropFirst()) {
                         try record(EntityChangeResult(before: before, after: after), writer: writer, at: now)
+                    }
+                    if recordsAudit {
+                        auditEvents.append(request.origin.event(Self.action(done), target: change.id, tenant: tenant))
                     }
                 }
                 requestResults.append(result)
@@ -57,7 +72,18 @@ struct WriteTransaction {
             results.append(requestResults)
         }
         try counters.apply(db)
+        if !auditEvents.isEmpty {
+            var audit = AuditAppender(db: db, at: now)
+            try audit.append(auditEvents)
+        }
         return results
+    }
+
+    /// The audit action of a committed change.
+    static func action(_ change: EntityChangeResult) -> AuditAction {
+        if change.before == nil { return .entityCreate }
+        if change.after == nil { return .entityDelete }
+        return .entityUpdate
     }
 
     /// Records one committed step: its attribute instances and the outbox entries it makes due.

@@ -73,8 +73,15 @@ public protocol EntityStore: Sendable {
 
     /// Applies changes in one transaction, in order; each change succeeds or fails on its own
     /// (a failed change leaves its entity as it was). Creates the tenant on first use.
+    ///
+    /// Every change that succeeds appends an audit record (`entity.create`, `entity.update`, `entity.delete`)
+    /// attributed to `origin`, in the same transaction.
     /// - Returns: one result per change, in order.
-    func apply(_ changes: [EntityChange], tenant: String) async throws -> [Result<EntityChangeResult, NGSIError>]
+    func apply(
+        _ changes: [EntityChange],
+        tenant: String,
+        origin: AuditContext
+    ) async throws -> [Result<EntityChangeResult, NGSIError>]
 
     /// The entity with this id, or `nil`.
     func entity(id: String, tenant: String) async throws -> Entity?
@@ -84,4 +91,14 @@ public protocol EntityStore: Sendable {
 
     /// The types present in the tenant, with their attributes.
     func typeSummaries(tenant: String) async throws -> [TypeSummary]
+}
+
+extension EntityStore {
+    /// Applies changes attributed to no caller (`AuditContext.unattributed`): for tests and tools.
+    public func apply(
+        _ changes: [EntityChange],
+        tenant: String
+    ) async throws -> [Result<EntityChangeResult, NGSIError>] {
+        try await apply(changes, tenant: tenant, origin: .unattributed)
+    }
 }

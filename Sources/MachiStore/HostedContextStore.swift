@@ -41,11 +41,25 @@ public protocol HostedContextStore: Sendable {
     /// Every hosted @context of every tenant, oldest first.
     func hostedContexts() async throws -> [HostedContextRecord]
 
-    /// Stores `record`, replacing one with the same id.
-    func saveHostedContext(_ record: HostedContextRecord) async throws
+    /// Stores `record`, replacing one with the same id; appends a `context.create` audit record attributed to
+    /// `origin` in the same transaction.
+    func saveHostedContext(_ record: HostedContextRecord, origin: AuditContext) async throws
 
-    /// Deletes the hosted @context `id` of `tenant`.
+    /// Deletes the hosted @context `id` of `tenant` (and records `context.delete` if it existed).
     /// - Returns: whether it existed.
     @discardableResult
-    func deleteHostedContext(id: String, tenant: String) async throws -> Bool
+    func deleteHostedContext(id: String, tenant: String, origin: AuditContext) async throws -> Bool
+}
+
+extension HostedContextStore {
+    /// `saveHostedContext` attributed to no caller: for tests and tools.
+    public func saveHostedContext(_ record: HostedContextRecord) async throws {
+        try await saveHostedContext(record, origin: .unattributed)
+    }
+
+    /// `deleteHostedContext` attributed to no caller: for tests and tools.
+    @discardableResult
+    public func deleteHostedContext(id: String, tenant: String) async throws -> Bool {
+        try await deleteHostedContext(id: id, tenant: tenant, origin: .unattributed)
+    }
 }

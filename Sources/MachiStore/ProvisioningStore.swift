@@ -23,13 +23,48 @@ public struct ProvisioningRecord: Sendable, Hashable {
 /// Where the IoT agent keeps its service groups and devices, per tenant, beside the tenant's entities, so that
 /// provisioning survives restarts.
 public protocol ProvisioningStore: Sendable {
-    /// Stores a new record; creates the tenant.
+    /// Stores a new record; creates the tenant. Writes (here and below) append their audit record (`iot.create`,
+    /// …, target `<kind>:<key>`), attributed to `origin`, in their transaction.
     /// - Returns: `false` (and changes nothing) if a record of this kind and key exists.
-    func insertProvisioningRecord(_ record: ProvisioningRecord, tenant: String) async throws -> Bool
+    func insertProvisioningRecord(
+        _ record: ProvisioningRecord,
+        tenant: String,
+        origin: AuditContext
+    ) async throws -> Bool
     /// Replaces an existing record. `false` if there is none.
-    func updateProvisioningRecord(_ record: ProvisioningRecord, tenant: String) async throws -> Bool
+    func updateProvisioningRecord(
+        _ record: ProvisioningRecord,
+        tenant: String,
+        origin: AuditContext
+    ) async throws -> Bool
     /// Deletes a record. `false` if there is none.
-    func deleteProvisioningRecord(kind: ProvisioningRecord.Kind, key: String, tenant: String) async throws -> Bool
+    func deleteProvisioningRecord(
+        kind: ProvisioningRecord.Kind,
+        key: String,
+        tenant: String,
+        origin: AuditContext
+    ) async throws -> Bool
     /// Every record of every tenant, by tenant (read at start-up).
     func allProvisioningRecords() async throws -> [String: [ProvisioningRecord]]
+}
+
+extension ProvisioningStore {
+    /// `insertProvisioningRecord` attributed to no caller: for tests and tools.
+    public func insertProvisioningRecord(_ record: ProvisioningRecord, tenant: String) async throws -> Bool {
+        try await insertProvisioningRecord(record, tenant: tenant, origin: .unattributed)
+    }
+
+    /// `updateProvisioningRecord` attributed to no caller: for tests and tools.
+    public func updateProvisioningRecord(_ record: ProvisioningRecord, tenant: String) async throws -> Bool {
+        try await updateProvisioningRecord(record, tenant: tenant, origin: .unattributed)
+    }
+
+    /// `deleteProvisioningRecord` attributed to no caller: for tests and tools.
+    public func deleteProvisioningRecord(
+        kind: ProvisioningRecord.Kind,
+        key: String,
+        tenant: String
+    ) async throws -> Bool {
+        try await deleteProvisioningRecord(kind: kind, key: key, tenant: tenant, origin: .unattributed)
+    }
 }

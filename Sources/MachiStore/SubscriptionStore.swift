@@ -99,9 +99,10 @@ public struct ChangeObservers: ChangeObserver {
 
 /// Where subscriptions and their outbox live, per tenant, isolated like entities.
 public protocol SubscriptionStore: Sendable {
-    /// Stores a new subscription; creates the tenant.
+    /// Stores a new subscription; creates the tenant. Writes (here and below) append their audit record,
+    /// attributed to `origin`, in their transaction.
     /// - Throws: `NGSIError` `alreadyExists` if the id is taken in this tenant.
-    func createSubscription(_ record: SubscriptionRecord, tenant: String) async throws
+    func createSubscription(_ record: SubscriptionRecord, tenant: String, origin: AuditContext) async throws
     func subscription(id: String, tenant: String) async throws -> SubscriptionRecord?
     /// One page in creation order, and the total count.
     func subscriptions(
@@ -110,9 +111,9 @@ public protocol SubscriptionStore: Sendable {
         offset: Int
     ) async throws -> (records: [SubscriptionRecord], total: Int)
     /// Replaces the document (the status is kept). `false` if there is no such subscription.
-    func updateSubscription(id: String, document: JSON, tenant: String) async throws -> Bool
+    func updateSubscription(id: String, document: JSON, tenant: String, origin: AuditContext) async throws -> Bool
     /// Deletes the subscription and its pending notifications. `false` if there is none.
-    func deleteSubscription(id: String, tenant: String) async throws -> Bool
+    func deleteSubscription(id: String, tenant: String, origin: AuditContext) async throws -> Bool
     /// The tenants that hold at least one subscription (read at start-up).
     func tenantsWithSubscriptions() async throws -> [String]
     /// Every subscription of the tenant.
@@ -137,4 +138,21 @@ public protocol SubscriptionStore: Sendable {
         status: [String: SubscriptionStatus],
         tenant: String
     ) async throws
+}
+
+extension SubscriptionStore {
+    /// `createSubscription` attributed to no caller: for tests and tools.
+    public func createSubscription(_ record: SubscriptionRecord, tenant: String) async throws {
+        try await createSubscription(record, tenant: tenant, origin: .unattributed)
+    }
+
+    /// `updateSubscription` attributed to no caller: for tests and tools.
+    public func updateSubscription(id: String, document: JSON, tenant: String) async throws -> Bool {
+        try await updateSubscription(id: id, document: document, tenant: tenant, origin: .unattributed)
+    }
+
+    /// `deleteSubscription` attributed to no caller: for tests and tools.
+    public func deleteSubscription(id: String, tenant: String) async throws -> Bool {
+        try await deleteSubscription(id: id, tenant: tenant, origin: .unattributed)
+    }
 }

@@ -15,7 +15,8 @@ struct Machi: AsyncParsableCommand {
         commandName: "machi",
         abstract: "Machi — an open City OS: NGSI-LD context broker and city data platform.",
         subcommands: [
-            Serve.self, Demo.self, Simulate.self, UserCommand.self, ClientCommand.self, TokenCommand.self, Version.self,
+            Serve.self, Demo.self, Simulate.self, UserCommand.self, ClientCommand.self, TokenCommand.self, Audit.self,
+            Version.self,
         ],
         defaultSubcommand: Serve.self
     )

@@ -57,7 +57,8 @@ public struct SubscriptionService: Sendable {
             try await storeCall { [subscription] in
                 try await store.createSubscription(
                     SubscriptionRecord(id: subscription.id, document: subscription.storedForm),
-                    tenant: context.storeTenant
+                    tenant: context.storeTenant,
+                    origin: context.audit
                 )
             }
         } catch {
@@ -162,7 +163,12 @@ public struct SubscriptionService: Sendable {
         updated.reader = current.reader  // deliveries keep reading as the creator
         let notificationContext = try await self.notificationContext(of: updated, tenant: context.tenant)
         let stored = try await storeCall {
-            try await store.updateSubscription(id: id, document: updated.storedForm, tenant: context.storeTenant)
+            try await store.updateSubscription(
+                id: id,
+                document: updated.storedForm,
+                tenant: context.storeTenant,
+                origin: context.audit
+            )
         }
         guard stored else { throw .notFound("Subscription \(id) not found") }
         registry.insert(.init(subscription: updated, context: notificationContext), tenant: context.storeTenant)
@@ -180,7 +186,9 @@ public struct SubscriptionService: Sendable {
     public func delete(id: String, in context: BrokerContext) async throws(NGSIError) {
         _ = try await subscription(id: id, in: context)  // 404 for another principal's
         let record = try await storeCall { try await store.subscription(id: id, tenant: context.storeTenant) }
-        let deleted = try await storeCall { try await store.deleteSubscription(id: id, tenant: context.storeTenant) }
+        let deleted = try await storeCall {
+            try await store.deleteSubscription(id: id, tenant: context.storeTenant, origin: context.audit)
+        }
         guard deleted else { throw .notFound("Subscription \(id) not found") }
         registry.remove(id: id, tenant: context.storeTenant)
         notifier?.forget(subscription: id, tenant: context.storeTenant)

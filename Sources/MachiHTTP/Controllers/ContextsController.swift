@@ -40,7 +40,11 @@ struct ContextsController {
     @Sendable func add(_ request: Request, context: AppRequestContext) async throws -> Response {
         var exchange = try NGSIExchange(request, context: context, limits: services.limits)
         let body = try await exchange.readBody()
-        let stored = try await services.contexts.host(body, tenant: exchange.tenant)
+        let stored = try await services.contexts.host(
+            body,
+            tenant: exchange.tenant,
+            origin: exchange.brokerContext.audit
+        )
         var headers = tenantHeader(exchange)
         headers[.location] = "/ngsi-ld/v1/jsonldContexts/\(stored.id)"
         return NGSIResponse.empty(.created, headers: headers)
@@ -61,7 +65,12 @@ struct ContextsController {
         let exchange = try NGSIExchange(request, context: context, limits: services.limits)
         let id = try Self.contextId(context)
         let reload = try RepresentationOptions.flag(request.uri.queryParameters, "reload")
-        try await services.contexts.delete(id, tenant: exchange.tenant, reload: reload)
+        try await services.contexts.delete(
+            id,
+            tenant: exchange.tenant,
+            reload: reload,
+            origin: exchange.brokerContext.audit
+        )
         return NGSIResponse.empty(.noContent, exchange: exchange)
     }
 

@@ -16,16 +16,16 @@ struct IoTProvisioningController {
         }
         for (path, key) in [("groups", "groups"), ("services", "services")] {
             router.get(RouterPath(path)) { request, _ in try listGroups(request, key: key) }
-            router.post(RouterPath(path)) { request, _ in try await createGroups(request, key: key) }
-            router.put(RouterPath(path)) { request, _ in try await updateGroup(request) }
-            router.delete(RouterPath(path)) { request, _ in try await deleteGroup(request) }
+            router.post(RouterPath(path)) { request, context in try await createGroups(request, context, key: key) }
+            router.put(RouterPath(path)) { request, context in try await updateGroup(request, context) }
+            router.delete(RouterPath(path)) { request, context in try await deleteGroup(request, context) }
         }
         router.get("devices") { request, _ in try listDevices(request) }
-        router.post("devices") { request, _ in try await createDevices(request) }
+        router.post("devices") { request, context in try await createDevices(request, context) }
         router.get("devices/{id}") { request, context in try device(request, context) }
         router.put("devices/{id}") { request, context in try await updateDevice(request, context) }
         router.delete("devices/{id}") { request, context in try await deleteDevice(request, context) }
-        router.post("op/delete") { request, _ in try await deleteDevices(request) }
+        router.post("op/delete") { request, context in try await deleteDevices(request, context) }
     }
 
     // MARK: Service groups
@@ -39,14 +39,24 @@ struct IoTProvisioningController {
         return IoTExchange.json(["count": .number(Double(groups.count)), .init(key): .array(page)])
     }
 
-    func createGroups(_ request: Request, key: String) async throws(IoTError) -> Response {
+    func createGroups(
+        _ request: Request,
+        _ context: AppRequestContext,
+        key: String
+    ) async throws(IoTError) -> Response {
         let exchange = try IoTExchange(request)
         let body = try await exchange.json()
-        try await agent.createGroups(body, key: key, service: exchange.service, subservice: exchange.servicePath)
+        try await agent.createGroups(
+            body,
+            key: key,
+            service: exchange.service,
+            subservice: exchange.servicePath,
+            by: Self.origin(context)
+        )
         return IoTExchange.empty(.created)
     }
 
-    func updateGroup(_ request: Request) async throws(IoTError) -> Response {
+    func updateGroup(_ request: Request, _ context: AppRequestContext) async throws(IoTError) -> Response {
         let exchange = try IoTExchange(request)
         let resource = try exchange.requiredQuery("resource")
         let apikey = try exchange.requiredQuery("apikey")
@@ -56,19 +66,21 @@ struct IoTProvisioningController {
             apikey: apikey,
             body: body,
             service: exchange.service,
-            subservice: exchange.servicePath
+            subservice: exchange.servicePath,
+            by: Self.origin(context)
         )
         return IoTExchange.empty(.noContent)
     }
 
-    func deleteGroup(_ request: Request) async throws(IoTError) -> Response {
+    func deleteGroup(_ request: Request, _ context: AppRequestContext) async throws(IoTError) -> Response {
         let exchange = try IoTExchange(request)
         try await agent.deleteGroup(
             resource: try exchange.requiredQuery("resource"),
             apikey: try exchange.requiredQuery("apikey"),
             service: exchange.service,
             subservice: exchange.servicePath,
-            deleteDevices: exchange.query("device") == "true"
+            deleteDevices: exchange.query("device") == "true",
+            by: Self.origin(context)
         )
         return IoTExchange.empty(.noContent)
     }
@@ -82,10 +94,15 @@ struct IoTProvisioningController {
         return IoTExchange.json(["count": .number(Double(devices.count)), "devices": .array(page)])
     }
 
-    func createDevices(_ request: Request) async throws(IoTError) -> Response {
+    func createDevices(_ request: Request, _ context: AppRequestContext) async throws(IoTError) -> Response {
         let exchange = try IoTExchange(request)
         let body = try await exchange.json()
-        try await agent.createDevices(body, service: exchange.service, servicePath: exchange.servicePath)
+        try await agent.createDevices(
+            body,
+            service: exchange.service,
+            servicePath: exchange.servicePath,
+            by: Self.origin(context)
+        )
         return IoTExchange.empty(.created)
     }
 
@@ -106,7 +123,8 @@ struct IoTProvisioningController {
             id: try Self.id(context),
             body: body,
             service: exchange.service,
-            servicePath: exchange.servicePath
+            servicePath: exchange.servicePath,
+            by: Self.origin(context)
         )
         return IoTExchange.empty(.noContent)
     }
@@ -116,14 +134,15 @@ struct IoTProvisioningController {
         try await agent.deleteDevice(
             id: try Self.id(context),
             service: exchange.service,
-            servicePath: exchange.servicePath
+            servicePath: exchange.servicePath,
+            by: Self.origin(context)
         )
         return IoTExchange.empty(.noContent)
     }
 
     /// `POST /iot/op/delete` `{"devices": [{"deviceId": …, "apikey": …}]}`: every device must exist, or none is
     /// deleted.
-    func deleteDevices(_ request: Request) async throws(IoTError) -> Response {
+    func deleteDevices(_ request: Request, _ context: AppRequestContext) async throws(IoTError) -> Response {
         let exchange = try IoTExchange(request)
         guard case .array(let entries)? = try await exchange.json()["devices"], !entries.isEmpty else {
             throw IoTError(.wrongSyntax, "the body must have a non-empty \"devices\" array")
@@ -137,9 +156,19 @@ struct IoTProvisioningController {
             ids.append(id)
         }
         for id in ids {
-            try await agent.deleteDevice(id: id, service: exchange.service, servicePath: exchange.servicePath)
+            try await agent.deleteDevice(
+                id: id,
+                service: exchange.service,
+                servicePath: exchange.servicePath,
+                by: Self.origin(context)
+            )
         }
         return IoTExchange.empty(.noContent)
+    }
+
+    /// Who provisions: the request's principal, recorded in the audit trail with each write.
+    static func origin(_ context: AppRequestContext) -> IoTAgent.Origin {
+        IoTAgent.Origin(principal: context.principal, requestId: context.id)
     }
 
     static func id(_ context: AppRequestContext) throws(IoTError) -> String {
