@@ -64,7 +64,7 @@ public enum MachiServer {
             configured: configuration.sourceAlias,
             dataDirectory: configuration.dataDirectory
         )
-        let consents = ConsentService(store: store)
+        let consents = ConsentService(store: store, audit: configuration.auditEnabled ? store : nil)
         let notifierBox = NotifierBox()
         let registry = SubscriptionRegistry(onCommit: { tenant in notifierBox.notifier?.wake(tenant: tenant) })
         let mqtt = MQTTNotificationTransport(logger: logger)

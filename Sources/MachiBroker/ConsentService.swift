@@ -6,11 +6,37 @@ public import MachiStore
 /// and every read of personal data is filtered through the `PersonalDataGuard` they make.
 public struct ConsentService: Sendable {
     let store: any ConsentStore
+    /// Where reads of personal data are recorded (`personal.read`, with the owner), if anywhere.
+    let audit: (any AuditLog)?
     let now: @Sendable () -> Date
 
-    public init(store: any ConsentStore, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: any ConsentStore, audit: (any AuditLog)? = nil, now: @escaping @Sendable () -> Date = { Date() })
+    {
         self.store = store
+        self.audit = audit
         self.now = now
+    }
+
+    /// Records, before the answer leaves, every personal entity in `served` that someone other than its owner
+    /// reads: the owner's access log (`/api/v1/me/access-log`) shows who, when and for what purpose.
+    public func recordReads(of served: [Entity], in context: BrokerContext) async throws(NGSIError) {
+        guard let audit else { return }
+        let reads = served.compactMap { entity -> PersonalDataRead? in
+            guard let owner = PersonalDataGuard.owner(of: entity), owner != context.principal.subject else {
+                return nil
+            }
+            return PersonalDataRead(entityId: entity.id, owner: owner)
+        }
+        guard !reads.isEmpty else { return }
+        try await storeCall { try await audit.recordReads(reads, context: context.audit, tenant: context.storeTenant) }
+    }
+
+    /// `recordReads(of:in:)` for temporal representations, whose owners were found by the caller.
+    func recordReads(_ reads: [PersonalDataRead], in context: BrokerContext) async throws(NGSIError) {
+        guard let audit else { return }
+        let others = reads.filter { $0.owner != context.principal.subject }
+        guard !others.isEmpty else { return }
+        try await storeCall { try await audit.recordReads(others, context: context.audit, tenant: context.storeTenant) }
     }
 
     /// What an application asks for.
@@ -59,7 +85,14 @@ public struct ConsentService: Sendable {
             status: .requested,
             createdAt: time
         )
-        try await storeCall { try await store.saveConsent(consent, tenant: context.storeTenant) }
+        try await storeCall {
+            try await store.saveConsent(
+                consent,
+                tenant: context.storeTenant,
+                action: .consentRequest,
+                origin: context.audit
+            )
+        }
         return consent
     }
 
@@ -99,7 +132,15 @@ public struct ConsentService: Sendable {
         if decision == .grant { consent.validFrom = max(consent.validFrom, time) }
         consent.modifiedAt = time
         let updated = consent
-        try await storeCall { try await store.saveConsent(updated, tenant: context.storeTenant) }
+        let action: AuditAction =
+            switch decision {
+            case .grant: .consentGrant
+            case .deny: .consentDeny
+            case .revoke: .consentRevoke
+            }
+        try await storeCall {
+            try await store.saveConsent(updated, tenant: context.storeTenant, action: action, origin: context.audit)
+        }
         return updated
     }
 

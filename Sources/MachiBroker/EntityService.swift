@@ -39,6 +39,7 @@ public struct EntityService: Sendable {
         else {
             throw .notFound("Entity \(id) not found")
         }
+        try await consents?.recordReads(of: [visible], in: context)
         return visible
     }
 
@@ -48,6 +49,7 @@ public struct EntityService: Sendable {
         let guarding = try await personalDataGuard(context)
         var page = try await storeCall { try await store.query(guarding.restrict(query), tenant: context.storeTenant) }
         if !guarding.isUnrestricted { page.entities = page.entities.compactMap(guarding.visible) }
+        try await consents?.recordReads(of: page.entities, in: context)
         return page
     }
 

@@ -25,8 +25,8 @@ public struct TemporalService: Sendable {
     func visible(_ found: [TemporalEntity], in context: BrokerContext) async throws(NGSIError) -> [TemporalEntity] {
         guard let personalData else { return found }
         let guarding = try await personalData.consents.guardFor(context)
-        if guarding.isUnrestricted { return found }
         var shown: [TemporalEntity] = []
+        var reads: [PersonalDataRead] = []
         for temporal in found {
             let current = try await storeCall {
                 try await personalData.entities.entity(id: temporal.id, tenant: context.storeTenant)
@@ -36,8 +36,12 @@ public struct TemporalService: Sendable {
                 ?? temporal.instances[PersonalDataGuard.ownerAttribute]?.lazy.compactMap {
                     $0.attribute.value?.stringValue
                 }.first
-            if let visible = guarding.visible(temporal, owner: owner) { shown.append(visible) }
+            if let visible = guarding.visible(temporal, owner: owner) {
+                shown.append(visible)
+                if let owner { reads.append(PersonalDataRead(entityId: temporal.id, owner: owner)) }
+            }
         }
+        try await personalData.consents.recordReads(reads, in: context)
         return shown
     }
 

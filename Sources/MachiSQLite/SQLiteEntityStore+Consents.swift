@@ -3,10 +3,11 @@ import GRDB
 public import MachiCore
 public import MachiStore
 
-/// Consents live in the `consent` table of their tenant's database (schema v7), as JSON, indexed by owner and
+/// Consents live in the `consent` table of their tenant's database (schema v8), as JSON, indexed by owner and
 /// grantee. Reading the consents of a tenant that does not exist answers none and creates nothing.
 extension SQLiteEntityStore: ConsentStore {
-    public func saveConsent(_ consent: Consent, tenant: String) async throws {
+    public func saveConsent(_ consent: Consent, tenant: String, action: AuditAction, origin: AuditContext) async throws
+    {
         guard let database = try await tenants.database(for: tenant, create: true) else {
             throw StoreError(.internalError, "the tenant database could not be opened")
         }
@@ -15,6 +16,16 @@ extension SQLiteEntityStore: ConsentStore {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO consent (id, owner, grantee, doc) VALUES (?, ?, ?, ?)",
                 arguments: [consent.id, consent.owner, consent.grantee, doc]
+            )
+            try self.audit(
+                origin.event(
+                    action,
+                    target: consent.id,
+                    tenant: tenant,
+                    dataOwner: consent.owner,
+                    detail: ["grantee": .string(consent.grantee), "purpose": .string(consent.purpose)]
+                ),
+                in: db
             )
         }
     }

@@ -3,8 +3,9 @@ public import MachiCore
 
 /// Where consents live: in the database of the tenant whose personal data they cover.
 public protocol ConsentStore: Sendable {
-    /// Stores `consent` (replacing one with the same id); returns after the commit.
-    func saveConsent(_ consent: Consent, tenant: String) async throws
+    /// Stores `consent` (replacing one with the same id) and, in the same transaction, its audit record (`action` by
+    /// `origin`); returns after the commit.
+    func saveConsent(_ consent: Consent, tenant: String, action: AuditAction, origin: AuditContext) async throws
     func consent(id: String, tenant: String) async throws -> Consent?
     /// The consents of one owner, newest first.
     func consents(owner: String, tenant: String) async throws -> [Consent]

@@ -22,7 +22,7 @@ import Testing
 
     init() throws {
         store = try SQLiteEntityStore(configuration: .init(storage: .inMemory), logger: SQLiteEntityStore.silentLogger)
-        consents = ConsentService(store: store, now: { [clock] in clock.now })
+        consents = ConsentService(store: store, audit: store, now: { [clock] in clock.now })
         entities = EntityService(store: store, consents: consents)
     }
 
@@ -183,6 +183,32 @@ import Testing
             in: Self.context(Self.person(Self.taro))
         )
         #expect(found.entities.map(\.id) == ["urn:ngsi-ld:MaternalHandbookRecord:t1"])
+    }
+
+    @Test func everyReadByAnotherAndEveryConsentChangeIsInTheOwnersAccessLog() async throws {
+        try await seed()
+        let hanako = Self.context(Self.person(Self.hanako))
+        let asked = try await consents.request(
+            .init(
+                owner: Self.hanako,
+                purpose: "checkup",
+                entityTypes: [Self.handbook],
+                attributes: nil,
+                validUntil: nil
+            ),
+            in: Self.context(Self.app)
+        )
+        _ = try await consents.decide(.grant, id: asked.id, in: hanako)
+        _ = try await entities.entity(id: "urn:ngsi-ld:MaternalHandbookRecord:h1", in: hanako)  // her own: not logged
+        _ = try await entities.entity(
+            id: "urn:ngsi-ld:MaternalHandbookRecord:h1",
+            in: Self.context(Self.app, purpose: "checkup")
+        )
+        let log = try await store.auditRecords(matching: AuditQuery(dataOwner: Self.hanako), tenant: "city")
+        #expect(log.map(\.action) == ["personal.read", "consent.grant", "consent.request"])
+        #expect(log.first?.actor.clientId == "boshi-app" && log.first?.purpose == "checkup")
+        #expect(log.first?.target == "urn:ngsi-ld:MaternalHandbookRecord:h1")
+        #expect(try await store.verifyAudit(tenant: "city").isIntact)
     }
 
     @Test func badRequestsChangeNothing() async throws {

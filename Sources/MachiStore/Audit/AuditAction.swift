@@ -24,7 +24,9 @@ public struct AuditAction: RawRepresentable, Sendable, Hashable, CustomStringCon
     public static let signIn = AuditAction("signin")
     public static let signInFailed = AuditAction("signin.failed")
     public static let tokenIssue = AuditAction("token.issue")
+    public static let consentRequest = AuditAction("consent.request")
     public static let consentGrant = AuditAction("consent.grant")
+    public static let consentDeny = AuditAction("consent.deny")
     public static let consentRevoke = AuditAction("consent.revoke")
     /// Administration of users, clients and roles: `admin.<what>`, e.g. `admin.user.create`.
     public static func admin(_ what: String) -> AuditAction { AuditAction("admin.\(what)") }
