@@ -28,17 +28,20 @@ struct IdentityFixture {
         store: (any IdentityStore)? = nil,
         issuer: String = IdentityFixture.issuer,
         audience: String = "machi",
-        clock: TestClock? = nil
+        clock: TestClock? = nil,
+        externalIssuers: [ExternalIssuer] = [],
+        jwksSource: (any JWKSSource)? = nil
     ) throws {
         let store = try store ?? SQLiteIdentityStore(storage: .inMemory)
         self.store = store
         let clock = clock ?? TestClock()
         let hasher = PasswordHasher(logN: 10)
         oauth = OAuthService(
-            configuration: IdentityConfiguration(issuer: issuer, audience: audience),
+            configuration: IdentityConfiguration(issuer: issuer, audience: audience, externalIssuers: externalIssuers),
             store: store,
             secret: Self.secret,
             hasher: hasher,
+            jwksSource: jwksSource,
             now: clock.function
         )
         directory = IdentityDirectory(

@@ -122,7 +122,7 @@ public struct AccessTokenVerifier: Sendable {
     /// An external subject linked to a Machi user (scheme `oidc:<issuer>`) acts as that user with their roles; an
     /// unlinked one as `urn:machi:external:<pseudonym>` without roles.
     private func externalPrincipal(_ claims: AccessTokenClaims, issuer: String) async throws -> Principal {
-        let scheme = "oidc:\(issuer)"
+        let scheme = "oidc:\(issuer)".lowercased()
         let pseudonym = try pseudonymizer.pseudonym(scheme: scheme, value: claims.sub)
         let scopes = Set((claims.scope ?? "").split(separator: " ").map(String.init))
         if let subject = try await store.subject(scheme: scheme, pseudonym: pseudonym),
