@@ -11,6 +11,9 @@ public struct IdentityServices: Sendable {
     public let oauth: OAuthService
     public let directory: IdentityDirectory
 
+    /// Closes the identity database (a server opens its own).
+    public func close() throws { try store.close() }
+
     /// Opens the identity database of `configuration`'s data directory (in memory without one), loads the
     /// deployment secret and prepares the signing keys.
     public static func open(

@@ -75,8 +75,13 @@ struct Demo: AsyncParsableCommand {
             ])
         )
         if let broker { configuration.iotMQTTURL = "mqtt://\(broker.host):\(broker.port)" }
-        // The demo city's simulator sends no tokens yet: the demo runs open (docs/identity.md, "not yet").
-        configuration.authMode = .open
+        // Authentication is on (`required`). Authorization: see AccessPolicy (issue 6). The simulator sends no token
+        // and acts as anonymous, which may do everything until that policy lands; then it needs a token
+        // (`DemoIdentity`, `machi token`).
+        configuration.authMode = .required
+        let identity = try await IdentityServices.open(configuration: configuration)
+        let identityBanner = try await DemoIdentity.seed(identity, port: port, data: data)
+        try identity.close()
         let simulator = CitySimulator(
             options: DemoOptions(
                 target: "http://127.0.0.1:\(port)",
@@ -94,7 +99,12 @@ struct Demo: AsyncParsableCommand {
         ) {
             port in
             // Unbuffered, so that it shows at once even when stdout is a file or a pipe.
-            let banner = Self.banner(port: port, broker: broker.map { "\($0.host):\($0.port)" }, data: data)
+            let banner = Self.banner(
+                port: port,
+                broker: broker.map { "\($0.host):\($0.port)" },
+                data: data,
+                identity: identityBanner
+            )
             FileHandle.standardOutput.write(Data((banner + "\n").utf8))
         }
         let group = ServiceGroup(
@@ -117,7 +127,7 @@ struct Demo: AsyncParsableCommand {
         try await MosquittoLauncher.start(port: port ?? 0, logger: logger)
     }
 
-    static func banner(port: Int, broker: String?, data: String) -> String {
+    static func banner(port: Int, broker: String?, data: String, identity: String = "") -> String {
         """
 
         Machi demo: the model city of Shiojiri is live on http://localhost:\(port) (data in \(data))
@@ -127,6 +137,7 @@ struct Demo: AsyncParsableCommand {
           history:       curl 'localhost:\(port)/ngsi-ld/v1/temporal/entities?type=WaterObserved&lastN=5&attrs=height'
           devices:       curl localhost:\(port)/iot/devices
           MQTT:          \(broker.map { "mosquitto_sub -h \($0.split(separator: ":")[0]) -p \($0.split(separator: ":")[1]) -t '/#' -v" } ?? "off (Mosquitto is not installed: every device uses HTTP)")
+        \(identity)
         Ctrl-C stops it.
 
         """
