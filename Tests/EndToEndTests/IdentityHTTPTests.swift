@@ -157,6 +157,13 @@ import Testing
                 contentType: "application/x-www-form-urlencoded"
             )
             #expect(unsupported.json["error"]?.stringValue == "unsupported_grant_type")
+            let repeated = try await client.post(
+                "/oauth2/token",
+                "grant_type=client_credentials&client_id=service&client_id=app",
+                contentType: "application/x-www-form-urlencoded"
+            )
+            #expect(repeated.status == 400)
+            #expect(repeated.json["error"]?.stringValue == "invalid_request")
         }
     }
 
