@@ -77,7 +77,7 @@ struct IdentityFixture {
         let request = try await oauth.authorizationRequest([
             "response_type": "code", "client_id": "app", "redirect_uri": "https://app.example/callback",
             "scope": "ngsi-ld:read openid", "state": "xyz", "code_challenge": PKCE.challenge(for: verifier),
-            "code_challenge_method": "S256",
+            "code_challenge_method": "S256", "nonce": "n-0S6",
         ])
         let user = try await oauth.signIn(username: "alice", password: "correct horse battery", address: "10.0.0.1")
         return try await oauth.issueCode(for: request, subject: user.subject)

@@ -60,6 +60,9 @@ public struct AccessTokenVerifier: Sendable {
         let now = self.now()
         if issuer == configuration.issuer {
             guard alg == "ES256" else { throw IdentityError(.invalidToken, "the token's algorithm is not allowed") }
+            guard (header["typ"] as? String)?.lowercased() == TokenIssuer.accessTokenType else {
+                throw IdentityError(.invalidToken, "the token is not an access token")
+            }
             guard let kid else { throw IdentityError(.invalidToken, "the token has no key id") }
             let claims: AccessTokenClaims
             do {
