@@ -2,7 +2,7 @@ import Foundation
 import MachiHTTP
 public import MachiIdentity
 public import MachiSQLite
-public import MachiStore
+import MachiStore
 
 /// The identity provider of one data directory: its store (`identity.sqlite`), the OAuth service and the
 /// directory of users and clients. `machi serve` and the `machi user|client|token` commands open it the same way.
