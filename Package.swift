@@ -212,6 +212,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "MachiCLITests",
+            dependencies: ["machi", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
             name: "MachiBrokerTests",
             dependencies: [
                 "MachiCore", "MachiStore", "MachiBroker", "MachiSQLite",

@@ -2,7 +2,7 @@ import Foundation
 import MachiHTTP
 public import MachiIdentity
 public import MachiSQLite
-public import MachiStore
+import MachiStore
 
 /// The identity provider of one data directory: its store (`identity.sqlite`), the OAuth service and the
 /// directory of users and clients. `machi serve` and the `machi user|client|token` commands open it the same way.
@@ -10,6 +10,9 @@ public struct IdentityServices: Sendable {
     public let store: SQLiteIdentityStore
     public let oauth: OAuthService
     public let directory: IdentityDirectory
+
+    /// Closes the identity database (a server opens its own).
+    public func close() throws { try store.close() }
 
     /// Opens the identity database of `configuration`'s data directory (in memory without one), loads the
     /// deployment secret and prepares the signing keys.

@@ -144,6 +144,7 @@ public enum MachiServer {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "machi"),
             services: [
                 NotifierService(notifier: notifier, mqtt: mqtt), IoTAgentService(agent: agent, southbound: southbound),
+                IdentityMaintenanceService(oauth: identity.oauth, interval: .seconds(3600), logger: logger),
                 RetentionService(
                     store: store,
                     retention: configuration.temporalRetention,

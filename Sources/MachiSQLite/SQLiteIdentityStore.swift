@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GRDB
 public import MachiStore
 
@@ -28,7 +28,11 @@ public final class SQLiteIdentityStore: IdentityStore {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
                 let path = directory.appendingPathComponent(Self.fileName).path
                 if !FileManager.default.fileExists(atPath: path) {
-                    FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+                    _ = FileManager.default.createFile(
+                        atPath: path,
+                        contents: nil,
+                        attributes: [.posixPermissions: 0o600]
+                    )
                 }
                 writer = try DatabasePool(path: path, configuration: config)
             }

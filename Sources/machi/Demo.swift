@@ -75,15 +75,22 @@ struct Demo: AsyncParsableCommand {
             ])
         )
         if let broker { configuration.iotMQTTURL = "mqtt://\(broker.host):\(broker.port)" }
-        // The demo city's simulator sends no tokens yet: the demo runs open (docs/identity.md, "not yet").
-        configuration.authMode = .open
+        // Authentication and authorization are on: the city's open data is public to read, the simulator provisions
+        // with its own client's token, devices send with their API keys.
+        configuration.authMode = .required
+        configuration.publicReadTenants.insert("")
+        let identity = try await IdentityServices.open(configuration: configuration)
+        let identityBanner = try await DemoIdentity.seed(identity, port: port, data: data)
+        let simulatorToken = try await DemoIdentity.simulatorToken(identity)
+        try identity.close()
         let simulator = CitySimulator(
             options: DemoOptions(
                 target: "http://127.0.0.1:\(port)",
                 mqttHost: broker?.host,
                 mqttPort: broker?.port ?? 1883,
                 bridgeRate: bridgeRate,
-                speed: speed
+                speed: speed,
+                accessToken: simulatorToken
             ),
             logger: Logger(label: "machi.demo")
         )
@@ -94,7 +101,12 @@ struct Demo: AsyncParsableCommand {
         ) {
             port in
             // Unbuffered, so that it shows at once even when stdout is a file or a pipe.
-            let banner = Self.banner(port: port, broker: broker.map { "\($0.host):\($0.port)" }, data: data)
+            let banner = Self.banner(
+                port: port,
+                broker: broker.map { "\($0.host):\($0.port)" },
+                data: data,
+                identity: identityBanner
+            )
             FileHandle.standardOutput.write(Data((banner + "\n").utf8))
         }
         let group = ServiceGroup(
@@ -117,7 +129,7 @@ struct Demo: AsyncParsableCommand {
         try await MosquittoLauncher.start(port: port ?? 0, logger: logger)
     }
 
-    static func banner(port: Int, broker: String?, data: String) -> String {
+    static func banner(port: Int, broker: String?, data: String, identity: String = "") -> String {
         """
 
         Machi demo: the model city of Shiojiri is live on http://localhost:\(port) (data in \(data))
@@ -127,6 +139,7 @@ struct Demo: AsyncParsableCommand {
           history:       curl 'localhost:\(port)/ngsi-ld/v1/temporal/entities?type=WaterObserved&lastN=5&attrs=height'
           devices:       curl localhost:\(port)/iot/devices
           MQTT:          \(broker.map { "mosquitto_sub -h \($0.split(separator: ":")[0]) -p \($0.split(separator: ":")[1]) -t '/#' -v" } ?? "off (Mosquitto is not installed: every device uses HTTP)")
+        \(identity)
         Ctrl-C stops it.
 
         """

@@ -9,10 +9,21 @@ struct IdentityOptions: ParsableArguments {
     @Option(name: .long, help: "The directory of the data files (default ./machi-data; env STORE_SQLITE_PATH).")
     var data: String?
 
+    @Option(
+        name: .long,
+        help: "The port `machi serve` listens on, which names the token issuer (default 1026; env HTTP_PORT)."
+    )
+    var port: Int?
+
+    @Option(name: .long, help: "The server's public URL, if set for `machi serve` (env HTTP_PUBLIC_URL).")
+    var publicURL: String?
+
     /// The identity provider of the data directory.
     func open() async throws -> IdentityServices {
         var overrides: [AbsoluteConfigKey: ConfigValue] = [:]
         if let data { overrides["store.sqlite.path"] = .init(.string(data), isSecret: false) }
+        if let port { overrides["http.port"] = .init(.int(port), isSecret: false) }
+        if let publicURL { overrides["http.public.url"] = .init(.string(publicURL), isSecret: false) }
         let reader = ConfigReader(providers: [
             InMemoryProvider(name: "command line", values: overrides),
             EnvironmentVariablesProvider(),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Configuration
+import Foundation
 import Logging
 import MachiApp
 import MachiDemo
@@ -142,6 +143,12 @@ struct Simulate: AsyncParsableCommand {
     @Option(name: .long, help: "Seed of the simulation.")
     var seed: UInt64 = 2026
 
+    @Option(
+        name: .long,
+        help: "Access token for provisioning (iot:admin, ngsi-ld:write), e.g. from `machi token` (env MACHI_TOKEN)."
+    )
+    var token: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
@@ -167,7 +174,8 @@ struct Simulate: AsyncParsableCommand {
             bridgeRate: self.bridgeRate,
             speed: self.speed,
             service: self.service,
-            seed: self.seed
+            seed: self.seed,
+            accessToken: self.token ?? ProcessInfo.processInfo.environment["MACHI_TOKEN"]
         )
     }
 

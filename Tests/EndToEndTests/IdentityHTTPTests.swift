@@ -21,6 +21,7 @@ import Testing
         var adminToken: String
         var residentToken: String
         var serviceSecret: String
+        var tenantAdminToken: String
     }
 
     /// A server in `required` mode on a fresh data directory with `alice` (admin), `bob` (resident), a public
@@ -52,6 +53,13 @@ import Testing
             password: "bob's long password",
             roles: ["": ["resident"]]
         )
+        for (name, role) in [("okaya-admin", "admin"), ("okaya-staff", "operator")] {
+            _ = try await identity.directory.addUser(
+                username: name,
+                password: "\(name) password",
+                roles: ["okaya": [role]]
+            )
+        }
         _ = try await identity.directory.addClient(
             clientId: "app",
             confidential: false,
@@ -70,7 +78,13 @@ import Testing
                 .accessToken,
             residentToken: try await identity.oauth.issueDirectly(clientId: "app", username: "bob", scope: nil)
                 .accessToken,
-            serviceSecret: try #require(secret)
+            serviceSecret: try #require(secret),
+            tenantAdminToken: try await identity.oauth.issueDirectly(
+                clientId: "app",
+                username: "okaya-admin",
+                scope: nil
+            )
+            .accessToken
         )
         try identity.store.close()
         let logger = logs.map { handler in Logger(label: "test") { _ in handler } } ?? Logger(label: "test")
@@ -149,6 +163,13 @@ import Testing
                 contentType: "application/x-www-form-urlencoded"
             )
             #expect(unsupported.json["error"]?.stringValue == "unsupported_grant_type")
+            let repeated = try await client.post(
+                "/oauth2/token",
+                "grant_type=client_credentials&client_id=service&client_id=app",
+                contentType: "application/x-www-form-urlencoded"
+            )
+            #expect(repeated.status == 400)
+            #expect(repeated.json["error"]?.stringValue == "invalid_request")
         }
     }
 
@@ -289,7 +310,7 @@ import Testing
             let admin = ["Authorization": "Bearer \(seed.adminToken)"]
             let users = try await client.get("/api/v1/admin/users", headers: admin)
             #expect(users.status == 200)
-            #expect(users.json.arrayValue?.count == 2)
+            #expect(users.json.arrayValue?.count == 4)
             #expect(!users.body.contains("scrypt"))
             let created = try await client.post(
                 "/api/v1/admin/users",
@@ -317,6 +338,44 @@ import Testing
             #expect(newClient.json["clientSecret"]?.stringValue?.count == 43)
             #expect(try await client.get("/api/v1/admin/clients/dashboard", headers: admin).json["clientSecret"] == nil)
             #expect(try await client.send(.delete, "/api/v1/admin/clients/dashboard", headers: admin).status == 204)
+        }
+    }
+
+    @Test func aTenantAdminCannotTakeOverUsersOfOtherTenants() async throws {
+        try await withIdentityServer { client, seed in
+            let okaya = ["Authorization": "Bearer \(seed.tenantAdminToken)", "NGSILD-Tenant": "okaya"]
+            let inDefaultTenant = ["Authorization": "Bearer \(seed.tenantAdminToken)"]
+            #expect(try await client.get("/api/v1/admin/users", headers: inDefaultTenant).status == 403)
+            let takeover = try await client.send(
+                .patch,
+                "/api/v1/admin/users/alice",
+                body: #"{"password":"the attacker's password"}"#,
+                headers: okaya
+            )
+            #expect(takeover.status == 403)
+            let link = try await client.post(
+                "/api/v1/admin/users/alice/external-ids",
+                #"{"scheme":"mynumber","value":"\#(Self.myNumber)"}"#,
+                headers: okaya
+            )
+            #expect(link.status == 403)
+            // Its own staff, and roles in its own tenant, it may manage.
+            let staff = try await client.send(
+                .patch,
+                "/api/v1/admin/users/okaya-staff",
+                body: #"{"disabled":true}"#,
+                headers: okaya
+            )
+            #expect(staff.status == 200)
+            #expect(staff.json["disabled"] == .bool(true))
+            let role = try await client.send(
+                .patch,
+                "/api/v1/admin/users/alice",
+                body: #"{"roles":["developer"]}"#,
+                headers: okaya
+            )
+            #expect(role.json["roles"]?["okaya"] == .array([.string("developer")]))
+            #expect(role.json["roles"]?[""] == .array([.string("admin")]))
         }
     }
 

@@ -177,7 +177,7 @@ struct ForgedClaims: JWTPayload {
 
     init(_ payload: [String: Any]) {
         values = payload.compactMapValues { $0 as? String }
-        numbers = payload.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        numbers = payload.compactMapValues { $0 is String ? nil : ($0 as? NSNumber)?.doubleValue }
         audience = payload["aud"] as? [String] ?? []
     }
 

@@ -28,17 +28,20 @@ struct IdentityFixture {
         store: (any IdentityStore)? = nil,
         issuer: String = IdentityFixture.issuer,
         audience: String = "machi",
-        clock: TestClock? = nil
+        clock: TestClock? = nil,
+        externalIssuers: [ExternalIssuer] = [],
+        jwksSource: (any JWKSSource)? = nil
     ) throws {
         let store = try store ?? SQLiteIdentityStore(storage: .inMemory)
         self.store = store
         let clock = clock ?? TestClock()
         let hasher = PasswordHasher(logN: 10)
         oauth = OAuthService(
-            configuration: IdentityConfiguration(issuer: issuer, audience: audience),
+            configuration: IdentityConfiguration(issuer: issuer, audience: audience, externalIssuers: externalIssuers),
             store: store,
             secret: Self.secret,
             hasher: hasher,
+            jwksSource: jwksSource,
             now: clock.function
         )
         directory = IdentityDirectory(
@@ -74,7 +77,7 @@ struct IdentityFixture {
         let request = try await oauth.authorizationRequest([
             "response_type": "code", "client_id": "app", "redirect_uri": "https://app.example/callback",
             "scope": "ngsi-ld:read openid", "state": "xyz", "code_challenge": PKCE.challenge(for: verifier),
-            "code_challenge_method": "S256",
+            "code_challenge_method": "S256", "nonce": "n-0S6",
         ])
         let user = try await oauth.signIn(username: "alice", password: "correct horse battery", address: "10.0.0.1")
         return try await oauth.issueCode(for: request, subject: user.subject)

@@ -19,6 +19,24 @@ import Testing
         #expect(tokens.idToken != nil)
     }
 
+    @Test func theIDTokenNamesTheUserForTheClientAndIsNoAccessToken() async throws {
+        let fixture = try IdentityFixture()
+        let (user, _) = try await fixture.seed()
+        let tokens = try await fixture.exchange(try await fixture.code())
+        let idToken = try #require(tokens.idToken)
+        let segment = String(idToken.split(separator: ".")[1])
+        var base64 = segment.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        let data = try #require(Data(base64Encoded: base64))
+        let claims = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(claims["sub"] as? String == user.subject)
+        #expect(claims["aud"] as? [String] == ["app"] || claims["aud"] as? String == "app")
+        #expect(claims["nonce"] as? String == "n-0S6")
+        #expect(
+            await identityErrorCode { _ = try await fixture.oauth.verifier.principal(bearer: idToken) } == .invalidToken
+        )
+    }
+
     @Test func plainPKCEAndMissingChallengesAreRefused() async throws {
         let fixture = try IdentityFixture()
         _ = try await fixture.seed()

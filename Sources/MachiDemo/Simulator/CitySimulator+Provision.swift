@@ -65,6 +65,7 @@ extension CitySimulator {
         request.headers.add(name: "Content-Type", value: "application/json")
         if let service = self.options.service { request.headers.add(name: "fiware-service", value: service) }
         request.headers.add(name: "fiware-servicepath", value: self.options.servicePath)
+        if let token = self.options.accessToken { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         request.body = .bytes(ByteBuffer(bytes: JSONWriter.bytes(of: body)))
         do {
             let response = try await http.execute(request, timeout: .seconds(15))

@@ -18,6 +18,9 @@ public struct DemoOptions: Sendable, Hashable {
     public var servicePath: String
     /// Seed of every random choice; the same seed replays the same city.
     public var seed: UInt64
+    /// An OAuth 2.0 access token sent with provisioning (`iot:admin`, `ngsi-ld:write`); devices' measures use their
+    /// API keys. `nil` for a server in `--auth open` mode.
+    public var accessToken: String?
 
     /// Creates options; only `target` usually needs changing.
     public init(
@@ -29,7 +32,8 @@ public struct DemoOptions: Sendable, Hashable {
         speed: Double = 1,
         service: String? = nil,
         servicePath: String = "/",
-        seed: UInt64 = 2026
+        seed: UInt64 = 2026,
+        accessToken: String? = nil
     ) {
         self.target = target
         self.mqttHost = mqttHost
@@ -40,6 +44,7 @@ public struct DemoOptions: Sendable, Hashable {
         self.service = service
         self.servicePath = servicePath
         self.seed = seed
+        self.accessToken = accessToken
     }
 
     /// Splits `host:port` (or `host`, port 1883); `nil` for an empty host or a bad port.

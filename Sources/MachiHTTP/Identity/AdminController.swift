@@ -8,8 +8,10 @@ import NIOCore
 /// The identity admin API: `/api/v1/admin/users` and `/api/v1/admin/clients` (+ `/{id}`), for principals with the
 /// `admin` role in the request's tenant (`NGSILD-Tenant`, default tenant without it) or in `--auth open` mode.
 ///
-/// Users are global (one common ID each); an admin sets their roles in the admin's tenant only. Clients belong to
-/// a tenant; an admin sees and manages the clients of that tenant. Password hashes and client secret hashes never
+/// Users are global (one common ID each); an admin sets their roles in the admin's tenant only, and may change the
+/// password, the disabled flag or the external IDs only of users who hold roles in no other tenant (otherwise an
+/// admin of one tenant could take over an admin of another): that needs `admin` in the default tenant. Clients
+/// belong to a tenant; an admin sees and manages the clients of that tenant. Password hashes and client secret hashes never
 /// leave the server; a new confidential client's secret is in the creation response only.
 public struct AdminController: Sendable {
     let directory: IdentityDirectory
@@ -106,6 +108,21 @@ public struct AdminController: Sendable {
         return tenant
     }
 
+    /// Refuses changing the credentials of a user who holds roles outside `tenant`, unless the caller administers
+    /// the default tenant (the platform).
+    static func checkMayManage(_ user: UserRecord, tenant: String, context: AppRequestContext) throws {
+        let principal = context.principal
+        let platformAdmin =
+            principal.isOpenMode || principal.kind == .system || principal.roles(in: "").contains(.admin)
+        guard platformAdmin || user.roles.keys.allSatisfy({ $0 == tenant }) else {
+            throw NGSIError(
+                .accessDenied,
+                "The user holds roles in other tenants: only an admin of the default tenant may change them",
+                title: "Access denied"
+            )
+        }
+    }
+
     static func problem(_ error: IdentityError) -> NGSIError {
         switch error.code {
         case .conflict: NGSIError(.alreadyExists, error.message)
@@ -195,6 +212,9 @@ public struct AdminController: Sendable {
         let change = try await Self.decode(UserChange.self, request)
         let user = try await mapping {
             let user = try await directory.user(id)
+            if change.password != nil || change.disabled != nil {
+                try Self.checkMayManage(user, tenant: tenant, context: context)
+            }
             // Check everything before changing anything.
             if let password = change.password, password.count < PasswordHasher.minimumLength {
                 throw IdentityError(
@@ -213,10 +233,13 @@ public struct AdminController: Sendable {
     }
 
     @Sendable func linkExternalID(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try Self.adminTenant(request, context: context)
+        let tenant = try Self.adminTenant(request, context: context)
         let id = try context.parameters.require("id")
         let link = try await Self.decode(ExternalIDLink.self, request)
-        try await mapping { try await directory.linkExternalID(id, scheme: link.scheme, value: link.value) }
+        try await mapping {
+            try Self.checkMayManage(try await directory.user(id), tenant: tenant, context: context)
+            try await directory.linkExternalID(id, scheme: link.scheme, value: link.value)
+        }
         return Response(status: .noContent)
     }
 

@@ -26,7 +26,11 @@ public enum OAuthRouter {
             )
         }
         router.post("oauth2/token") { request, context in
-            let form = try await formFields(request, context: context)
+            let form: [String: String]
+            switch try await oauthForm(request, context: context) {
+            case .success(let fields): form = fields
+            case .failure(let error): return OAuthResponse.error(error)
+            }
             let (clientId, clientSecret, basic) = clientCredentials(request, form: form)
             do {
                 let response: OAuthService.TokenResponse
@@ -66,7 +70,11 @@ public enum OAuthRouter {
             }
         }
         router.post("oauth2/revoke") { request, context in
-            let form = try await formFields(request, context: context)
+            let form: [String: String]
+            switch try await oauthForm(request, context: context) {
+            case .success(let fields): form = fields
+            case .failure(let error): return OAuthResponse.error(error)
+            }
             let (clientId, clientSecret, basic) = clientCredentials(request, form: form)
             do {
                 try await service.revoke(token: form["token"], clientId: clientId, clientSecret: clientSecret)
@@ -116,6 +124,18 @@ public enum OAuthRouter {
     static func formFields(_ request: Request, context: AppRequestContext) async throws -> [String: String] {
         let buffer = try await request.body.collect(upTo: maxFormBytes)
         return try parseForm(String(buffer: buffer))
+    }
+
+    /// The form of a token or revocation request; a malformed one is an RFC 6749 `invalid_request`.
+    static func oauthForm(
+        _ request: Request,
+        context: AppRequestContext
+    ) async throws -> Result<[String: String], IdentityError> {
+        do {
+            return .success(try await formFields(request, context: context))
+        } catch let error as HTTPError where error.status == .badRequest {
+            return .failure(IdentityError(.invalidRequest, "a form field is repeated"))
+        }
     }
 
     static func parseForm(_ text: String) throws -> [String: String] {

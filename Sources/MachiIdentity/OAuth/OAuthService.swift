@@ -1,6 +1,6 @@
 import Crypto
 public import Foundation
-public import MachiCore
+import MachiCore
 public import MachiStore
 import NIOPosix
 import Synchronization

@@ -1,4 +1,4 @@
-public import MachiCore
+import MachiCore
 
 /// A step between a successful sign-in and the authorization code: the consent screen hooks in here (issue 6,
 /// consent). The default does nothing.

@@ -60,6 +60,9 @@ public struct AccessTokenVerifier: Sendable {
         let now = self.now()
         if issuer == configuration.issuer {
             guard alg == "ES256" else { throw IdentityError(.invalidToken, "the token's algorithm is not allowed") }
+            guard (header["typ"] as? String)?.lowercased() == TokenIssuer.accessTokenType else {
+                throw IdentityError(.invalidToken, "the token is not an access token")
+            }
             guard let kid else { throw IdentityError(.invalidToken, "the token has no key id") }
             let claims: AccessTokenClaims
             do {
@@ -122,7 +125,7 @@ public struct AccessTokenVerifier: Sendable {
     /// An external subject linked to a Machi user (scheme `oidc:<issuer>`) acts as that user with their roles; an
     /// unlinked one as `urn:machi:external:<pseudonym>` without roles.
     private func externalPrincipal(_ claims: AccessTokenClaims, issuer: String) async throws -> Principal {
-        let scheme = "oidc:\(issuer)"
+        let scheme = "oidc:\(issuer)".lowercased()
         let pseudonym = try pseudonymizer.pseudonym(scheme: scheme, value: claims.sub)
         let scopes = Set((claims.scope ?? "").split(separator: " ").map(String.init))
         if let subject = try await store.subject(scheme: scheme, pseudonym: pseudonym),

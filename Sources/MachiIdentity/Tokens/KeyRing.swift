@@ -68,10 +68,11 @@ public actor KeyRing {
     /// The key ids the JWKS publishes.
     public var keyIds: [String] { records.map(\.kid) }
 
-    func sign(_ payload: some JWTPayload) async throws -> String {
+    /// Signs with the active key; `type` is the `typ` header (`at+jwt` for access tokens, RFC 9068).
+    func sign(_ payload: some JWTPayload, type: String = "JWT") async throws -> String {
         guard let kid = activeKeyId else { throw IdentityError(.invalidRequest, "no signing key") }
         var header = JWTHeader()
-        header.typ = "JWT"
+        header.typ = type
         return try await collection.sign(payload, kid: JWKIdentifier(string: kid), header: header)
     }
 

@@ -14,6 +14,9 @@ public struct TokenIssuer: Sendable {
     let configuration: IdentityConfiguration
     let keyRing: KeyRing
 
+    /// The `typ` of Machi's access tokens (RFC 9068), so an ID token, signed by the same key, is never taken for one.
+    static let accessTokenType = "at+jwt"
+
     public init(configuration: IdentityConfiguration, keyRing: KeyRing) {
         self.configuration = configuration
         self.keyRing = keyRing
@@ -37,7 +40,11 @@ public struct TokenIssuer: Sendable {
             kind: principal.kind.rawValue,
             roles: principal.roles.isEmpty ? nil : principal.roles.mapValues { $0.map(\.rawValue).sorted() }
         )
-        return IssuedToken(token: try await keyRing.sign(claims), id: id, expiresAt: expiresAt)
+        return IssuedToken(
+            token: try await keyRing.sign(claims, type: Self.accessTokenType),
+            id: id,
+            expiresAt: expiresAt
+        )
     }
 
     /// An OpenID Connect ID token for a signed-in person, addressed to `clientId`.
