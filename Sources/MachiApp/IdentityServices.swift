@@ -30,12 +30,19 @@ public struct IdentityServices: Sendable {
         let identity =
             configuration.identity
             ?? IdentityConfiguration(issuer: configuration.publicURL ?? "http://localhost:\(configuration.port)")
+        // Sign-ins and token issues are recorded in the identity file's own audit chain.
+        let events = try SQLiteAuditLog(
+            file: configuration.dataDirectory.map {
+                URL(fileURLWithPath: $0, isDirectory: true).appendingPathComponent(SQLiteIdentityStore.fileName)
+            }
+        )
         let oauth = OAuthService(
             configuration: identity,
             store: store,
             secret: secret,
             jwksSource: identity.externalIssuers.isEmpty ? nil : HTTPJWKSSource(),
-            consent: consent
+            consent: consent,
+            events: configuration.auditEnabled ? events : nil
         )
         try await oauth.prepare()
         return IdentityServices(

@@ -34,6 +34,6 @@ extension SQLiteEntityStore {
     package func isExactPlan(_ query: EntityQuery) -> Bool { QueryPlan(query).exact }
 
     private static let tables = [
-        "entity", "entity_type", "attr", "attr_num", "attr_str", "geo_box", "type_stat", "type_attr_stat",
+        "entity", "entity_type", "attr", "attr_num", "attr_str", "geo_box", "type_stat", "type_attr_stat", "outbox",
     ]
 }

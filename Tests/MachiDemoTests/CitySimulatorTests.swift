@@ -150,18 +150,37 @@ struct CitySimulatorTests {
         )
         let simulator = CitySimulator(options: options)
         #expect(simulator.city.devices(of: .trap).allSatisfy { $0.transport == .mqtt })
-        try await Self.run(simulator, for: .milliseconds(1500)) {
-            try await listener.publish(
-                topic: "/shiojiri-trap/trap-02/cmd",
-                payload: ByteBuffer(string: "trap-02@reset|")
-            )
-            try await Task.sleep(for: .milliseconds(500))
+        var topics: [String: [String]] = [:]
+        // Until the bridge and the trap have reported (a loaded machine may take longer than a second), then a reset
+        // command, whose answer is awaited too.
+        var seen = Set<String>()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await simulator.run() }
+            let deadline = ContinuousClock.now + .seconds(30)
+            var iterator = listener.messages.makeAsyncIterator()
+            var commanded = false
+            while ContinuousClock.now < deadline, let message = try await iterator.next() {
+                seen.insert(message.topic)
+                topics[message.topic, default: []].append(String(buffer: message.payload))
+                if !commanded, seen.contains("/ul/shiojiri-trap/trap-02/attrs"),
+                    seen.contains("/ul/shiojiri-bridge/bridge-01/attrs") {
+                    commanded = true
+                    try await listener.publish(
+                        topic: "/shiojiri-trap/trap-02/cmd",
+                        payload: ByteBuffer(string: "trap-02@reset|")
+                    )
+                }
+                if commanded, (topics["/ul/shiojiri-trap/trap-02/attrs"]?.count ?? 0) >= 2,
+                    seen.contains("/shiojiri-trap/trap-02/cmdexe"), seen.contains("/json/shiojiri-bus/bus-1a/attrs"),
+                    seen.contains("/ul/shiojiri-air/air-01/attrs")
+                {
+                    break
+                }
+            }
+            group.cancelAll()
+            try await group.waitForAll()
         }
         await listener.disconnect()
-        var topics: [String: [String]] = [:]
-        for await message in listener.messages {
-            topics[message.topic, default: []].append(String(buffer: message.payload))
-        }
 
         #expect(topics["/shiojiri-trap/trap-02/cmdexe"] == ["trap-02@reset|already open"])
         #expect(simulator.statistics.commandsAnswered == 1)

@@ -30,7 +30,8 @@ struct IdentityFixture {
         audience: String = "machi",
         clock: TestClock? = nil,
         externalIssuers: [ExternalIssuer] = [],
-        jwksSource: (any JWKSSource)? = nil
+        jwksSource: (any JWKSSource)? = nil,
+        events: (any AuditLog)? = nil
     ) throws {
         let store = try store ?? SQLiteIdentityStore(storage: .inMemory)
         self.store = store
@@ -42,6 +43,7 @@ struct IdentityFixture {
             secret: Self.secret,
             hasher: hasher,
             jwksSource: jwksSource,
+            events: events,
             now: clock.function
         )
         directory = IdentityDirectory(

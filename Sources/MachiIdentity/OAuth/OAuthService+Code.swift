@@ -223,6 +223,7 @@ extension OAuthService {
             scopes: scopes
         )
         let access = try await issuer.accessToken(for: principal, now: now)
+        try await recordTokenIssue(to: principal, tokenId: access.id, grant: "user")
         let refresh = SecretToken.generate()
         try await store.insertRefreshToken(
             RefreshTokenRecord(

@@ -30,6 +30,8 @@ public struct OAuthService: Sendable {
     public let throttle: SignInThrottle
     public let consent: any SignInConsentStep
     public let sessions: BrowserSessions
+    /// The audit chain of events that belong to no tenant (sign-ins, token issues), if any.
+    public let events: (any AuditLog)?
     let dummyHash: DummyHash
     let now: @Sendable () -> Date
 
@@ -43,8 +45,10 @@ public struct OAuthService: Sendable {
         hasher: PasswordHasher? = nil,
         jwksSource: (any JWKSSource)? = nil,
         consent: any SignInConsentStep = NoConsentStep(),
+        events: (any AuditLog)? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.events = events
         self.configuration = configuration
         self.store = store
         let retention = configuration.accessTokenLifetime + 60
@@ -131,10 +135,28 @@ public struct OAuthService: Sendable {
             scopes: scopes
         )
         let token = try await issuer.accessToken(for: principal, now: now())
+        try await recordTokenIssue(to: principal, tokenId: token.id, grant: "client_credentials")
         return TokenResponse(
             accessToken: token.token,
             expiresIn: Int(configuration.accessTokenLifetime),
             scope: scopes.sorted().joined(separator: " ")
+        )
+    }
+
+    /// Records `token.issue` (the token's `jti`, the grant and the scopes) in the identity audit chain.
+    func recordTokenIssue(to principal: Principal, tokenId: String, grant: String) async throws {
+        guard let events else { return }
+        let detail: JSON = [
+            "grant": .string(grant), "scope": .string(principal.scopes.sorted().joined(separator: " ")),
+        ]
+        try await events.append(
+            AuditContext(principal: principal, requestId: nil).event(
+                .tokenIssue,
+                target: tokenId,
+                tenant: "",
+                detail: detail
+            ),
+            tenant: ""
         )
     }
 
@@ -154,6 +176,7 @@ public struct OAuthService: Sendable {
                 scopes: scopes
             )
             let token = try await issuer.accessToken(for: principal, now: now())
+            try await recordTokenIssue(to: principal, tokenId: token.id, grant: "command line")
             return TokenResponse(
                 accessToken: token.token,
                 expiresIn: Int(configuration.accessTokenLifetime),
@@ -188,12 +211,31 @@ public struct OAuthService: Sendable {
         let matches = try await NIOThreadPool.singleton.runIfActive { hasher.verify(password, against: encoded) }
         guard let user, matches, user.passwordHash != nil, !user.disabled else {
             throttle.record(success: false, account: account, address: address, now: now())
+            try await recordSignIn(.signInFailed, actor: .anonymous, account: account, address: address)
             throw IdentityError(.accessDenied, "wrong username or password")
         }
         throttle.record(success: true, account: account, address: address, now: now())
+        let person = Principal(subject: user.subject, kind: .person, roles: Self.roles(user.roles))
+        try await recordSignIn(.signIn, actor: person, account: account, address: address)
         return user
     }
 
+}
+
+extension OAuthService {
+    /// Records a sign-in or a failed one (the account name and the client address) in the identity audit chain.
+    func recordSignIn(_ action: AuditAction, actor: Principal, account: String, address: String) async throws {
+        guard let events else { return }
+        try await events.append(
+            AuditContext(principal: actor, requestId: nil).event(
+                action,
+                target: account,
+                tenant: "",
+                detail: ["address": .string(address)]
+            ),
+            tenant: ""
+        )
+    }
 }
 
 /// A well-formed hash of a random password with the service's parameters, checked for unknown users; made at
