@@ -25,7 +25,7 @@ import report  # noqa: E402
 from benchlib import Bench  # noqa: E402
 
 ALL_SCENARIOS = [
-    "raw-get", "raw-post", "create", "load", "query", "get", "patch", "geo-near", "geo-within",
+    "raw-get", "raw-post", "create", "create-audit-off", "load", "query", "get", "patch", "geo-near", "geo-within",
     "count-pages", "batch-update", "batch-upsert", "subscription-notify", "temporal", "iot-http", "iot-mqtt",
     "raw-sqlite", "startup",
 ]
@@ -33,7 +33,7 @@ ALL_SCENARIOS = [
 NEEDS_LOAD = {"load", "query", "get", "patch", "geo-near", "geo-within", "count-pages", "batch-update",
               "subscription-notify", "raw-sqlite", "startup"}
 BASELINE_OF = {
-    "create": "raw-post", "patch": "raw-post", "get": "raw-get", "query": "raw-get", "geo-near": "raw-get",
+    "create": "raw-post", "create-audit-off": "raw-post", "patch": "raw-post", "get": "raw-get", "query": "raw-get", "geo-near": "raw-get",
     "geo-within": "raw-get", "count-pages": "raw-get", "load": "raw-sqlite", "batch-update": "raw-sqlite",
     "batch-upsert": "raw-sqlite", "temporal": "raw-get", "iot-http": "raw-sqlite", "iot-mqtt": "raw-sqlite",
 }

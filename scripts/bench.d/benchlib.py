@@ -500,6 +500,7 @@ class Bench:
             self.probe_missing_features()
             steps = [
                 ("create", self.create),
+                ("create-audit-off", self.create_audit_off),
                 ("load", self.load_and_query_first_tier),
                 ("get", self.get),
                 ("patch", self.patch),
@@ -584,6 +585,19 @@ class Bench:
 
     def create(self, _wants) -> None:
         self.machi_wrk("create", "create.lua", baseline="raw-post", tenant="bench-create")
+
+    def create_audit_off(self, _wants) -> None:
+        """The create scenario on a Machi restarted with the audit trail off (AUDIT_ENABLED=false), into a tenant
+        of its own: what the audit trail costs a single create. Machi is restarted as before afterwards."""
+        self.stop_machi()
+        self.start_machi({"AUDIT_ENABLED": "false"})
+        try:
+            self.host_context()  # the Link must name this port
+            self.machi_wrk("create-audit-off", "create.lua", baseline="raw-post", tenant="bench-create-audit-off")
+        finally:
+            self.stop_machi()
+            self.start_machi()
+            self.host_context()
 
     def load(self, target: int) -> dict | None:
         """Loads entities [self.loaded, target) through batch upsert, 1,000 per request, 4 clients in parallel,
@@ -902,6 +916,7 @@ TITLES = {
     "raw-post": "Raw HTTP POST: Hummingbird 2, 500-byte JSON decoded, 201",
     "raw-sqlite": "Raw SQLite: GRDB, Machi's schema and pragmas, 1,000 entities per transaction",
     "create": "Single create (POST /entities)",
+    "create-audit-off": "Single create (POST /entities), audit trail off",
     "load": "Batch upsert of new entities (data load), 1,000 per request",
     "query": "Query type=WaterObserved&q=height>X",
     "get": "GET /entities/{id}",
