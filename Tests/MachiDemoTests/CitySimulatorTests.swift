@@ -122,7 +122,10 @@ struct CitySimulatorTests {
         let bridge = requests.filter { $0.uri.hasPrefix("/iot/d?k=shiojiri-bridge&") }
         let bridgeMeasures = bridge.reduce(0) { $0 + $1.body.split(separator: "#").count }
         // Paced, never faster than the rate (a busy machine may send fewer: that is not the simulator's fault).
-        #expect(bridgeMeasures > 0 && Double(bridgeMeasures) <= 480 * elapsed + 100, "\(bridgeMeasures) in \(elapsed) s")
+        #expect(
+            bridgeMeasures > 0 && Double(bridgeMeasures) <= 480 * elapsed + 100,
+            "\(bridgeMeasures) in \(elapsed) s"
+        )
         let group = try #require(bridge.first?.body.split(separator: "#").first)
         #expect(group.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\|v\|-?\d+\.\d+/) != nil, "\(group)")
 
@@ -159,11 +162,12 @@ struct CitySimulatorTests {
             let deadline = ContinuousClock.now + .seconds(30)
             var iterator = listener.messages.makeAsyncIterator()
             var commanded = false
-            while ContinuousClock.now < deadline, let message = try await iterator.next() {
+            while ContinuousClock.now < deadline, let message = await iterator.next() {
                 seen.insert(message.topic)
                 topics[message.topic, default: []].append(String(buffer: message.payload))
                 if !commanded, seen.contains("/ul/shiojiri-trap/trap-02/attrs"),
-                    seen.contains("/ul/shiojiri-bridge/bridge-01/attrs") {
+                    seen.contains("/ul/shiojiri-bridge/bridge-01/attrs")
+                {
                     commanded = true
                     try await listener.publish(
                         topic: "/shiojiri-trap/trap-02/cmd",

@@ -56,18 +56,4 @@ enum AuditResponse {
         )
     }
 
-    /// An RFC 7807 problem for the statuses NGSI-LD has no error type for (401, 403).
-    static func problem(status: HTTPResponse.Status, _ detail: String) -> Response {
-        let body: JSON = [
-            "type": "about:blank", "title": .string(status.reasonPhrase), "status": .number(Double(status.code)),
-            "detail": .string(detail),
-        ]
-        var headers = HTTPFields()
-        headers[.contentType] = "application/problem+json"
-        return Response(
-            status: status,
-            headers: headers,
-            body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(of: body)))
-        )
-    }
 }

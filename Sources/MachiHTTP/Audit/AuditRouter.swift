@@ -23,7 +23,7 @@ public enum AuditRouter {
         let tenant = try tenant(of: request)
         let principal = context.principal
         guard principal.isOpenMode || principal.kind == .system || principal.roles(in: tenant).contains(.admin) else {
-            return AuditResponse.problem(status: .forbidden, "The audit trail is for the tenant's admins")
+            return NGSIResponse.problem(NGSIError(.accessDenied, "The audit trail is for the tenant's admins"))
         }
         let parameters = request.uri.queryParameters
         var query = try page(parameters)
@@ -49,7 +49,7 @@ public enum AuditRouter {
             }
             owner = String(named)
         } else if principal.kind == .anonymous {
-            return AuditResponse.problem(status: .unauthorized, "Sign in to see who read your data")
+            return NGSIResponse.problem(NGSIError(.unauthenticated, "Sign in to see who read your data"))
         } else {
             owner = principal.subject
         }
