@@ -81,39 +81,49 @@ public struct PersonalDataGuard: Sendable {
         entity.attribute(ownerAttribute)?.value?.stringValue
     }
 
-    /// The entity as this reader may see it, or `nil` when it must stay hidden.
-    public func visible(_ entity: Entity) -> Entity? {
-        guard case .restricted(let subject, let grantee, let purpose, let consents, let now) = reach,
-            let owner = Self.owner(of: entity)
-        else { return entity }
-        if owner == subject { return entity }
+    /// How much of an entity owned by `owner` (`nil`: not personal) with `types` this reader may see.
+    enum Reading: Equatable {
+        case all
+        case nothing
+        /// Only these attributes (expanded names), and `dataOwner`.
+        case attributes(Set<String>)
+    }
+
+    func reading(owner: String?, types: [String]) -> Reading {
+        guard case .restricted(let subject, let grantee, let purpose, let consents, let now) = reach, let owner,
+            owner != subject
+        else { return .all }
         guard let grantee,
             let consent = consents.first(where: {
-                $0.permits(grantee: grantee, owner: owner, types: entity.types, purpose: purpose, at: now)
+                $0.permits(grantee: grantee, owner: owner, types: types, purpose: purpose, at: now)
             })
-        else { return nil }
-        guard let allowed = consent.attributes else { return entity }
-        var shown = entity
-        shown.attributes = shown.attributes.filter { name, _ in name == Self.ownerAttribute || allowed.contains(name) }
-        return shown
+        else { return .nothing }
+        return consent.attributes.map { .attributes(Set($0).union([Self.ownerAttribute])) } ?? .all
+    }
+
+    /// The entity as this reader may see it, or `nil` when it must stay hidden.
+    public func visible(_ entity: Entity) -> Entity? {
+        switch reading(owner: Self.owner(of: entity), types: entity.types) {
+        case .all: return entity
+        case .nothing: return nil
+        case .attributes(let allowed):
+            var shown = entity
+            shown.attributes = shown.attributes.filter { name, _ in allowed.contains(name) }
+            return shown
+        }
     }
 
     /// The temporal evolution of an entity owned by `owner` (`nil`: not personal) as this reader may see it, or
     /// `nil` when it must stay hidden.
     public func visible(_ temporal: TemporalEntity, owner: String?) -> TemporalEntity? {
-        guard case .restricted(let subject, let grantee, let purpose, let consents, let now) = reach,
-            let owner
-        else { return temporal }
-        if owner == subject { return temporal }
-        guard let grantee,
-            let consent = consents.first(where: {
-                $0.permits(grantee: grantee, owner: owner, types: temporal.types, purpose: purpose, at: now)
-            })
-        else { return nil }
-        guard let allowed = consent.attributes else { return temporal }
-        var shown = temporal
-        shown.instances = shown.instances.filter { name, _ in name == Self.ownerAttribute || allowed.contains(name) }
-        shown.pagedOut = shown.pagedOut.filter { name, _ in allowed.contains(name) }
-        return shown
+        switch reading(owner: owner, types: temporal.types) {
+        case .all: return temporal
+        case .nothing: return nil
+        case .attributes(let allowed):
+            var shown = temporal
+            shown.instances = shown.instances.filter { name, _ in allowed.contains(name) }
+            shown.pagedOut = shown.pagedOut.filter { name, _ in allowed.contains(name) }
+            return shown
+        }
     }
 }
