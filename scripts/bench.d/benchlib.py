@@ -358,8 +358,9 @@ class Bench:
         """Starts Machi on the data directory, on a new free port; `environment`: variables to add (IOT_MQTT_URL)."""
         os.makedirs(self.data_directory, exist_ok=True)
         self.machi_port = free_port()
+        # Open mode: the scenarios measure the broker, not token checks (which need their own scenario).
         command = [self.arguments.machi, "serve", "--port", str(self.machi_port), "--data", self.data_directory,
-                   "--host", "127.0.0.1"]
+                   "--host", "127.0.0.1", "--auth", "open"]
         started = time.monotonic()
         self.machi = self.processes.start(command, os.path.join(self.run_directory, "machi.log"),
                                           dict(os.environ, **environment) if environment else None)
@@ -835,7 +836,7 @@ class Bench:
             shutdown = self.stop_machi()
             self.machi_port = free_port()
             command = [self.arguments.machi, "serve", "--port", str(self.machi_port), "--data",
-                       self.data_directory, "--host", "127.0.0.1"]
+                       self.data_directory, "--host", "127.0.0.1", "--auth", "open"]
             started = time.monotonic()
             self.machi = self.processes.start(command, os.path.join(self.run_directory, "machi.log"))
             health = wait_for_health(self.machi_port, self.machi)
