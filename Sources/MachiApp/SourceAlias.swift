@@ -15,13 +15,7 @@ enum SourceAlias {
             let alias = text.trimmingCharacters(in: .whitespacesAndNewlines)
             if !alias.isEmpty { return alias }
         }
-        // Written beside the file, then renamed over it: atomic, and unlike `.atomic` on Linux it leaves no
-        // `TemporaryDirectory.*` behind in /tmp (swift-corelibs-foundation).
-        let staged = file.appendingPathExtension("new")
-        try Data((fresh + "\n").utf8).write(to: staged)
-        guard rename(staged.path, file.path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
-        }
+        try Data((fresh + "\n").utf8).write(to: file, options: .atomic)
         return fresh
     }
 }
