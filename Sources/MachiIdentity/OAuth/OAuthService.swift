@@ -126,7 +126,15 @@ public struct OAuthService: Sendable {
         guard !client.isPublic, client.grantTypes.contains("client_credentials") else {
             throw IdentityError(.unauthorizedClient, "the client may not use client_credentials")
         }
-        let scopes = try Self.grantedScopes(scope, client: client)
+        return try await applicationToken(
+            for: client,
+            scopes: try Self.grantedScopes(scope, client: client),
+            grant: "client_credentials"
+        )
+    }
+
+    /// An access token for the client itself (`urn:machi:application:<id>`), recorded in the audit chain.
+    func applicationToken(for client: ClientRecord, scopes: Set<String>, grant: String) async throws -> TokenResponse {
         let principal = Principal(
             subject: CommonID.application(client.clientId),
             kind: .application,
@@ -135,7 +143,7 @@ public struct OAuthService: Sendable {
             scopes: scopes
         )
         let token = try await issuer.accessToken(for: principal, now: now())
-        try await recordTokenIssue(to: principal, tokenId: token.id, grant: "client_credentials")
+        try await recordTokenIssue(to: principal, tokenId: token.id, grant: grant)
         return TokenResponse(
             accessToken: token.token,
             expiresIn: Int(configuration.accessTokenLifetime),
@@ -168,20 +176,7 @@ public struct OAuthService: Sendable {
         }
         let scopes = try Self.grantedScopes(scope, client: client)
         guard let username else {
-            let principal = Principal(
-                subject: CommonID.application(client.clientId),
-                kind: .application,
-                clientId: client.clientId,
-                roles: Self.roles(client.roles),
-                scopes: scopes
-            )
-            let token = try await issuer.accessToken(for: principal, now: now())
-            try await recordTokenIssue(to: principal, tokenId: token.id, grant: "command line")
-            return TokenResponse(
-                accessToken: token.token,
-                expiresIn: Int(configuration.accessTokenLifetime),
-                scope: scopes.sorted().joined(separator: " ")
-            )
+            return try await applicationToken(for: client, scopes: scopes, grant: "command line")
         }
         guard let user = try await store.user(username: username.lowercased()), !user.disabled else {
             throw IdentityError(.notFound, "no such user, or disabled")
