@@ -20,16 +20,15 @@ public struct ConsentService: Sendable {
     /// Records, before the answer leaves, every personal entity in `served` that someone other than its owner
     /// reads: the owner's access log (`/api/v1/me/access-log`) shows who, when and for what purpose.
     public func recordReads(of served: [Entity], in context: BrokerContext) async throws(NGSIError) {
-        guard let audit else { return }
-        let reads = served.compactMap { entity -> PersonalDataRead? in
-            guard let owner = PersonalDataGuard.owner(of: entity), owner != context.principal.subject else {
-                return nil
-            }
-            return PersonalDataRead(entityId: entity.id, owner: owner)
+        guard recordsReads else { return }
+        let reads = served.compactMap { entity in
+            PersonalDataGuard.owner(of: entity).map { PersonalDataRead(entityId: entity.id, owner: $0) }
         }
-        guard !reads.isEmpty else { return }
-        try await storeCall { try await audit.recordReads(reads, context: context.audit, tenant: context.storeTenant) }
+        try await recordReads(reads, in: context)
     }
+
+    /// Whether reads of personal data are recorded at all (an audit log is wired).
+    var recordsReads: Bool { audit != nil }
 
     /// `recordReads(of:in:)` for temporal representations, whose owners were found by the caller.
     func recordReads(_ reads: [PersonalDataRead], in context: BrokerContext) async throws(NGSIError) {

@@ -25,6 +25,8 @@ public struct TemporalService: Sendable {
     func visible(_ found: [TemporalEntity], in context: BrokerContext) async throws(NGSIError) -> [TemporalEntity] {
         guard let personalData else { return found }
         let guarding = try await personalData.consents.guardFor(context)
+        // Owners are looked up only when something depends on them: the guard, or the audit of personal reads.
+        if guarding.isUnrestricted, !personalData.consents.recordsReads { return found }
         var shown: [TemporalEntity] = []
         var reads: [PersonalDataRead] = []
         for temporal in found {

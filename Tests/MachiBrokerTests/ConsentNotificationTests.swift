@@ -87,16 +87,7 @@ import Testing
             group.addTask { await notifier.run() }
             try await rewrite(expectingOwn: 1, app: 0)  // no consent yet
 
-            let asked = try await fixture.consents.request(
-                .init(
-                    owner: Fixture.hanako,
-                    purpose: "checkup",
-                    entityTypes: [Fixture.handbook],
-                    attributes: nil,
-                    validUntil: nil
-                ),
-                in: Fixture.context(Fixture.app)
-            )
+            let asked = try await fixture.ask()
             _ = try await fixture.consents.decide(.grant, id: asked.id, in: Fixture.context(hanako))
             try await rewrite(expectingOwn: 2, app: 1)
 

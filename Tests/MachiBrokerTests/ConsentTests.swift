@@ -46,6 +46,20 @@ import Testing
         try await entities.create(Self.record("urn:ngsi-ld:Statistic:births", owner: nil), in: system)
     }
 
+    /// The app asks Hanako for consent to read her handbook records for the checkup.
+    func ask(attributes: [String]? = nil, validUntil: Date? = nil) async throws -> Consent {
+        try await consents.request(
+            .init(
+                owner: Self.hanako,
+                purpose: "checkup",
+                entityTypes: [Self.handbook],
+                attributes: attributes,
+                validUntil: validUntil
+            ),
+            in: Self.context(Self.app)
+        )
+    }
+
     static func person(
         _ subject: String,
         roles: Set<Role> = [.resident],
@@ -87,16 +101,7 @@ import Testing
 
     @Test func anApplicationReadsOnlyWhileAConsentForItsPurposeIsInForce() async throws {
         try await seed()
-        let asked = try await consents.request(
-            .init(
-                owner: Self.hanako,
-                purpose: "checkup",
-                entityTypes: [Self.handbook],
-                attributes: nil,
-                validUntil: nil
-            ),
-            in: Self.context(Self.app)
-        )
+        let asked = try await ask()
         #expect(asked.status == .requested && asked.grantee == "boshi-app")
         #expect(try await visibleIds(Self.app, purpose: "checkup") == ["urn:ngsi-ld:Statistic:births"])
 
@@ -121,15 +126,9 @@ import Testing
 
     @Test func aConsentEndsByItselfAndMayCoverSomeAttributesOnly() async throws {
         try await seed()
-        let asked = try await consents.request(
-            .init(
-                owner: Self.hanako,
-                purpose: "checkup",
-                entityTypes: [Self.handbook],
-                attributes: [Self.vocab + "birthWeight"],
-                validUntil: clock.now.addingTimeInterval(3600)
-            ),
-            in: Self.context(Self.app)
+        let asked = try await ask(
+            attributes: [Self.vocab + "birthWeight"],
+            validUntil: clock.now.addingTimeInterval(3600)
         )
         _ = try await consents.decide(.grant, id: asked.id, in: Self.context(Self.person(Self.hanako)))
         let seen = try await entities.entity(
@@ -188,16 +187,7 @@ import Testing
     @Test func everyReadByAnotherAndEveryConsentChangeIsInTheOwnersAccessLog() async throws {
         try await seed()
         let hanako = Self.context(Self.person(Self.hanako))
-        let asked = try await consents.request(
-            .init(
-                owner: Self.hanako,
-                purpose: "checkup",
-                entityTypes: [Self.handbook],
-                attributes: nil,
-                validUntil: nil
-            ),
-            in: Self.context(Self.app)
-        )
+        let asked = try await ask()
         _ = try await consents.decide(.grant, id: asked.id, in: hanako)
         _ = try await entities.entity(id: "urn:ngsi-ld:MaternalHandbookRecord:h1", in: hanako)  // her own: not logged
         _ = try await entities.entity(
