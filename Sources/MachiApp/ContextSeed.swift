@@ -1,5 +1,5 @@
 import Foundation
-public import MachiBroker
+import MachiBroker
 public import MachiCore
 import OrderedCollections
 

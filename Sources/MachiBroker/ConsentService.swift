@@ -8,6 +8,8 @@ public struct ConsentService: Sendable {
     let store: any ConsentStore
     /// Where reads of personal data are recorded (`personal.read`, with the owner), if anywhere.
     let audit: (any AuditLog)?
+    /// Each application's consents, so its reads need no store query for them.
+    let granted = GranteeConsentCache()
     let now: @Sendable () -> Date
 
     public init(store: any ConsentStore, audit: (any AuditLog)? = nil, now: @escaping @Sendable () -> Date = { Date() })
@@ -92,6 +94,7 @@ public struct ConsentService: Sendable {
                 origin: context.audit
             )
         }
+        granted.invalidate(.init(tenant: context.storeTenant, grantee: grantee))
         return consent
     }
 
@@ -140,21 +143,18 @@ public struct ConsentService: Sendable {
         try await storeCall {
             try await store.saveConsent(updated, tenant: context.storeTenant, action: action, origin: context.audit)
         }
+        granted.invalidate(.init(tenant: context.storeTenant, grantee: updated.grantee))
         return updated
     }
 
     /// The guard for the reads of one request: everything for open mode, Machi itself and staff with
-    /// `personal:read`; otherwise the consents given to the caller's application, read now (so a revocation
+    /// `personal:read`; otherwise the consents given to the caller's application as they are now (so a revocation
     /// holds from the next read on).
     public func guardFor(_ context: BrokerContext) async throws(NGSIError) -> PersonalDataGuard {
         let principal = context.principal
         if PersonalDataGuard.seesEverything(principal, tenant: context.storeTenant) { return .unrestricted }
-        let consents: [Consent]
-        if let grantee = principal.clientId {
-            consents = try await storeCall { try await store.consents(grantee: grantee, tenant: context.storeTenant) }
-        } else {
-            consents = []
-        }
+        var consents: [Consent] = []
+        if let grantee = principal.clientId { consents = try await self.consents(grantee: grantee, context) }
         return PersonalDataGuard(
             principal: principal,
             tenant: context.storeTenant,
@@ -162,5 +162,17 @@ public struct ConsentService: Sendable {
             consents: consents,
             now: now()
         )
+    }
+}
+
+extension ConsentService {
+    /// The consents given to `grantee` in the request's tenant, from the cache or else the store.
+    func consents(grantee: String, _ context: BrokerContext) async throws(NGSIError) -> [Consent] {
+        let key = GranteeConsentCache.Key(tenant: context.storeTenant, grantee: grantee)
+        let (cached, generation) = granted.cached(key)
+        if let cached { return cached }
+        let loaded = try await storeCall { try await store.consents(grantee: grantee, tenant: context.storeTenant) }
+        granted.keep(loaded, for: key, loadedAt: generation)
+        return loaded
     }
 }

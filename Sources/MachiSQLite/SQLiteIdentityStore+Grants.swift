@@ -90,6 +90,7 @@ extension SQLiteIdentityStore {
     }
 
     public func revokeTokenFamily(_ familyId: String) async throws {
+        defer { revoked() }
         try await run("cannot revoke the tokens") { db in
             try db.execute(
                 sql: """
@@ -105,6 +106,7 @@ extension SQLiteIdentityStore {
     // MARK: access tokens
 
     public func revokeAccessToken(id: String, expiresAt: Date) async throws {
+        defer { revoked() }
         try await run("cannot revoke the token") { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO revoked_token (jti, expires_at) VALUES (?, ?)",

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 public import MachiStore
+import Synchronization
 
 /// The `IdentityStore` on its own SQLite file, `identity.sqlite` in the data directory (mode 0600: it holds
 /// password hashes and signing keys), or in memory.
@@ -13,6 +14,12 @@ public final class SQLiteIdentityStore: IdentityStore {
     public static let fileName = "identity.sqlite"
 
     let writer: any DatabaseWriter
+    let revocationCount = Atomic<Int>(0)
+
+    public var revocations: Int { revocationCount.load(ordering: .acquiring) }
+
+    /// Counts a revoking write (after it committed).
+    func revoked() { revocationCount.add(1, ordering: .releasing) }
 
     /// Opens (creating and migrating if needed) the identity database.
     /// - Throws: `StoreError`.
@@ -166,7 +173,8 @@ public final class SQLiteIdentityStore: IdentityStore {
     }
 
     public func deleteClient(id: String) async throws -> Bool {
-        try await run("cannot delete the client") { db in
+        defer { revoked() }
+        return try await run("cannot delete the client") { db in
             try db.execute(sql: "DELETE FROM client WHERE client_id = ?", arguments: [id])
             return db.changesCount > 0
         }

@@ -43,6 +43,9 @@ public protocol IdentityStore: Sendable {
     /// Records an access token id as revoked until it expires.
     func revokeAccessToken(id: String, expiresAt: Date) async throws
     func isAccessTokenRevoked(id: String) async throws -> Bool
+    /// How many revoking writes (token revocations, deleted clients) this store object has made: a cache of verified
+    /// tokens looks revocation up again when it changes. Read without touching the database.
+    var revocations: Int { get }
 
     func signingKeys() async throws -> [SigningKeyRecord]
     func insertSigningKey(_ key: SigningKeyRecord) async throws

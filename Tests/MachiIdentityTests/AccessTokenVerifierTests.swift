@@ -199,3 +199,41 @@ struct ForgedClaims: JWTPayload {
 
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
+
+/// Verified tokens are cached (`VerifiedTokenCache`); these check that the cache never outlives a revocation.
+@Suite struct VerifiedTokenCacheTests {
+    let app = Principal(
+        subject: "urn:machi:client:app",
+        kind: .application,
+        clientId: "app",
+        roles: ["": [.developer]],
+        scopes: [Scope.read]
+    )
+
+    @Test func aCachedTokenIsRefusedFromTheRequestAfterItsRevocation() async throws {
+        let fixture = try IdentityFixture()
+        let issued = try await fixture.oauth.issuer.accessToken(for: app, now: fixture.time.now)
+        for _ in 0..<3 { #expect(try await fixture.oauth.verifier.principal(bearer: issued.token) == app) }
+        try await fixture.store.revokeAccessToken(id: issued.id, expiresAt: issued.expiresAt)
+        #expect(
+            await identityErrorCode { _ = try await fixture.oauth.verifier.principal(bearer: issued.token) }
+                == .invalidToken
+        )
+    }
+
+    @Test func aRevocationWrittenByAnotherProcessHoldsWithinFiveSeconds() async throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "machi-token-cache-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try SQLiteIdentityStore(storage: .directory(directory))
+        let commandLine = try SQLiteIdentityStore(storage: .directory(directory))  // `machi client remove`
+        let fixture = try IdentityFixture(store: server)
+        let issued = try await fixture.oauth.issuer.accessToken(for: app, now: fixture.time.now)
+        #expect(try await fixture.oauth.verifier.principal(bearer: issued.token) == app)
+        try await commandLine.revokeAccessToken(id: issued.id, expiresAt: issued.expiresAt)
+        fixture.time.advance(5)
+        #expect(
+            await identityErrorCode { _ = try await fixture.oauth.verifier.principal(bearer: issued.token) }
+                == .invalidToken
+        )
+    }
+}

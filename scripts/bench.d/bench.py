@@ -26,12 +26,13 @@ from benchlib import Bench  # noqa: E402
 
 ALL_SCENARIOS = [
     "raw-get", "raw-post", "create", "create-audit-off", "load", "query", "get", "patch", "geo-near", "geo-within",
-    "count-pages", "batch-update", "batch-upsert", "subscription-notify", "temporal", "iot-http", "iot-mqtt",
+    "count-pages", "batch-update", "batch-upsert", "subscription-notify", "temporal", "get-token", "consent-query",
+    "iot-http", "iot-mqtt",
     "raw-sqlite", "startup",
 ]
 # What each scenario needs besides itself: its baseline, the loaded data set.
 NEEDS_LOAD = {"load", "query", "get", "patch", "geo-near", "geo-within", "count-pages", "batch-update",
-              "subscription-notify", "raw-sqlite", "startup"}
+              "subscription-notify", "get-token", "raw-sqlite", "startup"}
 BASELINE_OF = {
     "create": "raw-post", "create-audit-off": "raw-post", "patch": "raw-post", "get": "raw-get", "query": "raw-get", "geo-near": "raw-get",
     "geo-within": "raw-get", "count-pages": "raw-get", "load": "raw-sqlite", "batch-update": "raw-sqlite",

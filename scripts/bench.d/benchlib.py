@@ -354,13 +354,14 @@ class Bench:
 
     # --- servers -------------------------------------------------------------------------------------------
 
-    def start_machi(self, environment: dict | None = None) -> float:
-        """Starts Machi on the data directory, on a new free port; `environment`: variables to add (IOT_MQTT_URL)."""
+    def start_machi(self, environment: dict | None = None, auth: str = "open") -> float:
+        """Starts Machi on the data directory, on a new free port; `environment`: variables to add (IOT_MQTT_URL);
+        `auth`: the --auth mode."""
         os.makedirs(self.data_directory, exist_ok=True)
         self.machi_port = free_port()
-        # Open mode: the scenarios measure the broker, not token checks (which need their own scenario).
+        # Open mode: the scenarios measure the broker; token checks have scenarios of their own (access.py).
         command = [self.arguments.machi, "serve", "--port", str(self.machi_port), "--data", self.data_directory,
-                   "--host", "127.0.0.1", "--auth", "open"]
+                   "--host", "127.0.0.1", "--auth", auth]
         started = time.monotonic()
         self.machi = self.processes.start(command, os.path.join(self.run_directory, "machi.log"),
                                           dict(os.environ, **environment) if environment else None)
@@ -371,6 +372,16 @@ class Bench:
         seconds = self.processes.stop(self.machi) if self.machi else 0.0
         self.machi = None
         return seconds
+
+    def remove_tenant(self, tenant: str) -> int:
+        """Deletes a tenant's files from the data directory (Machi stopped); returns the bytes removed. Scenarios
+        with a tenant of their own call this, so that the startup scenario measures the entity data set only."""
+        removed = 0
+        for name in os.listdir(self.data_directory):
+            if name.startswith(f"tenant-{tenant}.sqlite"):
+                removed += os.path.getsize(os.path.join(self.data_directory, name))
+                os.remove(os.path.join(self.data_directory, name))
+        return removed
 
     def machi_alive(self) -> None:
         if self.machi is None or self.machi.poll() is not None:
@@ -385,10 +396,11 @@ class Bench:
         except OSError:
             return ""
 
-    def host_context(self) -> None:
+    def host_context(self, headers: dict | None = None) -> None:
+        """Hosts the data set's @context on Machi and sets `link`; `headers`: extra request headers (a token)."""
         body = json.dumps({"@context": CONTEXT}).encode()
         status, headers, _ = request(self.machi_port, "POST", API + "/jsonldContexts", body,
-                                     {"Content-Type": "application/json"})
+                                     {"Content-Type": "application/json"} | (headers or {}))
         if status != 201 or "location" not in headers:
             raise ScenarioFailure(f"hosting the @context failed with HTTP {status}")
         location = headers["location"]
@@ -513,11 +525,13 @@ class Bench:
                 ("batch-upsert", self.batch_upsert),
                 ("subscription-notify", self.subscription_notify),
                 ("temporal", self.temporal),
+                ("access", self.access),
                 ("iot", self.iot),
             ]
             for name, step in steps:
                 if (name in wants or (name == "load" and "query" in wants)
-                        or (name == "iot" and wants & {"iot-http", "iot-mqtt"})):
+                        or (name == "iot" and wants & {"iot-http", "iot-mqtt"})
+                        or (name == "access" and wants & {"get-token", "consent-query"})):
                     self.guarded(name, step, wants)
             self.stop_machi()
             if "raw-sqlite" in wants:
@@ -795,6 +809,11 @@ class Bench:
 
         temporal.run(self)
 
+    def access(self, wants) -> None:
+        import access  # noqa: PLC0415 - the scenario's module imports this one
+
+        access.run(self, wants)
+
     def iot(self, wants) -> None:
         import iot  # noqa: PLC0415 - the scenario's module imports this one
 
@@ -931,6 +950,7 @@ TITLES = {
     "subscription-notify": "Subscription notifications (PATCH → webhook)",
     "temporal": "Temporal API over attribute instances (load, lastN, between, aggregation, query)",
     "iot": "IoT ingestion, UltraLight 2.0 over HTTP and MQTT",
+    "access": "Access control: token verification and consent filtering",
 }
 
 

@@ -611,11 +611,7 @@ def cleanup(bench, broker: Mosquitto | None, restarted: bool, restart: bool = Tr
         broker.stop()
     if not restart:
         return
-    removed = 0
-    for name in os.listdir(bench.data_directory):
-        if name.startswith(f"tenant-{TENANT}.sqlite"):
-            removed += os.path.getsize(os.path.join(bench.data_directory, name))
-            os.remove(os.path.join(bench.data_directory, name))
+    removed = bench.remove_tenant(TENANT)
     bench.start_machi()
     bench.host_context()
     say(f"iot: removed the {TENANT} tenant ({removed / 1e6:,.0f} MB); machi restarted"

@@ -19,6 +19,7 @@ public struct AccessTokenVerifier: Sendable {
     let store: any IdentityStore
     let pseudonymizer: Pseudonymizer
     let externalKeys: ExternalKeyCache?
+    let cache: VerifiedTokenCache
     let now: @Sendable () -> Date
 
     /// Seconds of clock skew tolerated for external issuers' tokens (Machi's own tokens get none).
@@ -43,12 +44,34 @@ public struct AccessTokenVerifier: Sendable {
         self.store = store
         self.pseudonymizer = pseudonymizer
         self.externalKeys = jwksSource.map { ExternalKeyCache(source: $0) }
+        self.cache = VerifiedTokenCache()
         self.now = now
     }
 
-    /// The principal a bearer token stands for.
+    /// The principal a bearer token stands for. Machi's own tokens are verified once and then served from a
+    /// cache while they are valid (`VerifiedTokenCache`: revocations still hold).
     /// - Throws: `IdentityError.invalidToken` with a short reason (safe to return to the client).
     public func principal(bearer token: String) async throws -> Principal {
+        let now = self.now()
+        let revocations = store.revocations
+        switch cache.lookup(token, now: now, revocations: revocations) {
+        case .fresh(let principal):
+            return principal
+        case .recheck(var entry):
+            if try await store.isAccessTokenRevoked(id: entry.jti) {
+                cache.remove(token)
+                throw IdentityError(.invalidToken, "the token has been revoked")
+            }
+            entry.checkedAt = now
+            entry.revocations = revocations
+            cache.insert(token, entry)
+            return entry.principal
+        case .miss:
+            return try await verify(token, now: now, revocations: revocations)
+        }
+    }
+
+    private func verify(_ token: String, now: Date, revocations: Int) async throws -> Principal {
         let (header, payload) = try Self.unverifiedParts(token)
         guard let alg = header["alg"] as? String else {
             throw IdentityError(.invalidToken, "the token has no algorithm")
@@ -57,7 +80,6 @@ public struct AccessTokenVerifier: Sendable {
             throw IdentityError(.invalidToken, "the token has no issuer")
         }
         let kid = header["kid"] as? String
-        let now = self.now()
         if issuer == configuration.issuer {
             guard alg == "ES256" else { throw IdentityError(.invalidToken, "the token's algorithm is not allowed") }
             guard (header["typ"] as? String)?.lowercased() == TokenIssuer.accessTokenType else {
@@ -77,7 +99,19 @@ public struct AccessTokenVerifier: Sendable {
             if try await store.isAccessTokenRevoked(id: jti) {
                 throw IdentityError(.invalidToken, "the token has been revoked")
             }
-            return Self.principal(from: claims)
+            let principal = Self.principal(from: claims)
+            cache.insert(
+                token,
+                .init(
+                    principal: principal,
+                    jti: jti,
+                    notBefore: claims.nbf?.value ?? .distantPast,
+                    expiresAt: claims.exp.value,
+                    checkedAt: now,
+                    revocations: revocations
+                )
+            )
+            return principal
         }
         guard let external = configuration.externalIssuers.first(where: { $0.issuer == issuer }), let externalKeys
         else { throw IdentityError(.invalidToken, "the token's issuer is not trusted") }
