@@ -210,7 +210,9 @@ struct MeasureTranslator: Sendable {
             switch value {
             case .json(.number(let number)): return .number(number)
             case .text(let text), .json(.string(let text)):
-                if let number = Double(text.trimmingASCIIWhitespace()), number.isFinite { return .number(number) }
+                if let number = Double(text) ?? Double(text.trimmingASCIIWhitespace()), number.isFinite {
+                    return .number(number)
+                }
             default: break
             }
             throw IoTError(.badPayload, "the value of \(mapping.measureKey) is not a number")

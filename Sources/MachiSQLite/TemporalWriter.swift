@@ -60,6 +60,9 @@ struct TemporalWriter {
         return rowid
     }
 
+    /// Members an instance's `doc` leaves out: its columns hold them, or they are given again on reading.
+    static let columnMembers: Set<String> = ["instanceId", "createdAt", "modifiedAt"]
+
     func insert(_ instances: [(name: String, attribute: Attribute)], entity: Int64, at time: Date) throws {
         let statement = try db.cachedStatement(
             sql: """
@@ -67,16 +70,25 @@ struct TemporalWriter {
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """
         )
+        var document: [UInt8] = []
+        var lastObservedAt: (text: String, seconds: Double?)?
         for (name, attribute) in instances {
-            var members = attribute.members
-            members["instanceId"] = nil
             // The row's own columns hold the instance's times (the encoder reads them): ~76 bytes less per instance.
-            members["createdAt"] = nil
-            members["modifiedAt"] = nil
-            let observedAt = members["observedAt"]?.stringValue.flatMap(DateTimeText.parse)?.timeIntervalSince1970
+            document.removeAll(keepingCapacity: true)
+            JSONWriter.write(attribute.members, skipping: Self.columnMembers.contains, into: &document)
+            var observedAt: Double?
+            if let text = attribute.members["observedAt"]?.stringValue {
+                // The measures of one device group share their time: parse it once.
+                if let last = lastObservedAt, last.text == text {
+                    observedAt = last.seconds
+                } else {
+                    observedAt = DateTimeText.parse(text)?.timeIntervalSince1970
+                    lastObservedAt = (text, observedAt)
+                }
+            }
             try statement.execute(arguments: [
                 entity, terms.id(name), attribute.datasetId, observedAt, time.timeIntervalSince1970,
-                time.timeIntervalSince1970, JSONWriter.string(of: .object(members)),
+                time.timeIntervalSince1970, String(decoding: document, as: UTF8.self),
             ])
         }
     }

@@ -44,6 +44,15 @@ struct UltraLightTests {
         }
     }
 
+    @Test func bytesFromMQTTDecodeAsTheirTextDoes() throws {
+        let payload = "\r\n2026-11-22T10:00:00Z|名前|河川水位 2.3m|h|2.31#t|-4.5\t"
+        #expect(try UltraLight.decode(utf8: Array(payload.utf8)) == UltraLight.decode(payload))
+        // Bytes that are not UTF-8 become U+FFFD, as when the payload is first read as text.
+        let broken: [UInt8] = Array("t|".utf8) + [0xC3] + Array("|h|1#".utf8) + [0xFF] + Array("|2".utf8)
+        #expect(try UltraLight.decode(utf8: broken) == UltraLight.decode(String(decoding: broken, as: UTF8.self)))
+        #expect(try UltraLight.decode(utf8: broken)[0].values[0].value == .text("\u{FFFD}"))
+    }
+
     @Test func aHugePayloadIsRefusedNotStored() {
         let payload = (0...UltraLight.maxMeasures).map { "m\($0)|1" }.joined(separator: "|")
         #expect(throws: IoTError(.badPayload, "")) { try UltraLight.decode(payload) }

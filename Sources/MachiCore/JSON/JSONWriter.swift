@@ -1,4 +1,4 @@
-import OrderedCollections
+public import OrderedCollections
 
 /// Writes `JSON` values as compact UTF-8 JSON text.
 public enum JSONWriter {
@@ -17,7 +17,7 @@ public enum JSONWriter {
     public static func write(_ value: JSON, into out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-        case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
+        case .bool(let b): out.append(contentsOf: b ? "true".utf8 : "false".utf8)
         case .number(let n): writeNumber(n, into: &out)
         case .string(let s): writeString(s, into: &out)
         case .array(let elements):
@@ -27,18 +27,22 @@ public enum JSONWriter {
                 write(element, into: &out)
             }
             out.append(UInt8(ascii: "]"))
-        case .object(let object):
-            out.append(UInt8(ascii: "{"))
-            var first = true
-            for (key, member) in object {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                writeString(key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                write(member, into: &out)
-            }
-            out.append(UInt8(ascii: "}"))
+        case .object(let object): write(object, skipping: { _ in false }, into: &out)
         }
+    }
+
+    /// Appends the JSON text of `object` without the members whose keys `skipping` names (no copy of the object).
+    public static func write(_ object: JSONObject, skipping: (String) -> Bool, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        for (key, member) in object where !skipping(key) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            writeString(key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            write(member, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
     }
 
     /// Integral numbers are written without a fraction (`25`, not `25.0`).
@@ -54,6 +58,12 @@ public enum JSONWriter {
 
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings (names, ids, times, numbers as text) need no escape: copy them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in s.utf8 {
             switch byte {
             case 0x22: out.append(contentsOf: [0x5C, 0x22])

@@ -157,7 +157,7 @@ public final class MQTTSouthbound: MQTTCommandPublisher, Sendable {
         guard let attribute else {
             switch format {
             case .json: return try JSONMeasures.decode(bytes)
-            case .ultraLight: return try UltraLight.decode(String(decoding: bytes, as: UTF8.self))
+            case .ultraLight: return try UltraLight.decode(utf8: bytes)
             }
         }
         guard UltraLight.isValidKey(attribute) else { throw IoTError(.badPayload, "invalid attribute in the topic") }

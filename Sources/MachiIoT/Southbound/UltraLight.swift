@@ -11,32 +11,50 @@ public enum UltraLight {
     /// Decodes a measures payload.
     /// - Throws: `BAD_PAYLOAD` naming what is wrong; nothing of a bad payload is kept.
     public static func decode(_ payload: String) throws(IoTError) -> [MeasureGroup] {
-        let text = payload.trimmingASCIIWhitespace()
-        guard !text.isEmpty else { throw IoTError(.badPayload, "the UltraLight payload is empty") }
+        try decode(utf8: Array(payload.utf8))
+    }
+
+    /// Decodes a measures payload from its UTF-8 bytes (as MQTT delivers it). Works on the bytes: `#`, `|` and
+    /// the whitespace trimmed are ASCII, so they never occur inside a multi-byte character.
+    /// - Throws: `BAD_PAYLOAD` naming what is wrong; nothing of a bad payload is kept.
+    public static func decode(utf8 payload: [UInt8]) throws(IoTError) -> [MeasureGroup] {
+        var start = payload.startIndex
+        var end = payload.endIndex
+        while start < end, isASCIIWhitespace(payload[start]) { start += 1 }
+        while end > start, isASCIIWhitespace(payload[end - 1]) { end -= 1 }
+        guard start < end else { throw IoTError(.badPayload, "the UltraLight payload is empty") }
         var groups: [MeasureGroup] = []
         var measures = 0
-        for (index, groupText) in text.split(separator: "#", omittingEmptySubsequences: false).enumerated() {
-            var fields = groupText.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        let groupTexts = payload[start..<end].split(separator: UInt8(ascii: "#"), omittingEmptySubsequences: false)
+        for (index, groupText) in groupTexts.enumerated() {
+            let fields = groupText.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
             guard !(fields.count == 1 && fields[0].isEmpty) else {
                 throw IoTError(.badPayload, "measure group \(index + 1) is empty")
             }
             var timestamp: String?
+            var first = 0
             if fields.count % 2 == 1 {
-                guard DateTimeText.isValid(fields[0]) else {
+                let text = String(decoding: fields[0], as: UTF8.self)
+                guard DateTimeText.isValid(text) else {
                     throw IoTError(
                         .badPayload,
                         "measure group \(index + 1) has an odd number of fields and does not start with a timestamp"
                     )
                 }
-                timestamp = fields.removeFirst()
+                timestamp = text
+                first = 1
             }
             var values: [(key: String, value: MeasureValue)] = []
-            for pair in stride(from: 0, to: fields.count, by: 2) {
+            values.reserveCapacity((fields.count - first) / 2)
+            for pair in stride(from: first, to: fields.count, by: 2) {
                 let key = fields[pair]
-                guard isValidKey(key) else {
-                    throw IoTError(.badPayload, "measure group \(index + 1) has an invalid key \"\(key.prefix(40))\"")
+                guard isValidKey(utf8: key) else {
+                    let shown = String(decoding: key, as: UTF8.self).prefix(40)
+                    throw IoTError(.badPayload, "measure group \(index + 1) has an invalid key \"\(shown)\"")
                 }
-                values.append((key, .text(fields[pair + 1])))
+                values.append(
+                    (String(decoding: key, as: UTF8.self), .text(String(decoding: fields[pair + 1], as: UTF8.self)))
+                )
             }
             measures += values.count
             guard measures <= maxMeasures else {
@@ -49,8 +67,17 @@ public enum UltraLight {
 
     /// Keys are short names: printable, no spaces, no `@`.
     static func isValidKey(_ key: String) -> Bool {
-        !key.isEmpty && key.utf8.count <= 256
-            && !key.unicodeScalars.contains { $0.value <= 0x20 || $0 == "@" || $0.value == 0x7F }
+        isValidKey(utf8: key.utf8)
+    }
+
+    /// `isValidKey` on UTF-8 bytes: a byte ≤ 0x20 or 0x7F is always an ASCII control or space in UTF-8.
+    static func isValidKey(utf8 key: some Collection<UInt8>) -> Bool {
+        !key.isEmpty && key.count <= 256 && !key.contains { $0 <= 0x20 || $0 == UInt8(ascii: "@") || $0 == 0x7F }
+    }
+
+    static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n")
+            || byte == UInt8(ascii: "\r")
     }
 
     /// A command as sent to a device: `<device>@<command>|<params>`; an object parameter becomes `key=value`
