@@ -44,7 +44,7 @@ struct MeasureTranslator: Sendable {
         receivedAt: String
     ) throws(IoTError) -> [EntityFragment] {
         let mappings = Dictionary(
-            Self.activeAttributes(device, group).map { ($0.measureKey, $0) },
+            Self.activeAttributes(device, group).map { ($0.measureKey, ($0, DirectPath($0, context: context))) },
             uniquingKeysWith: { first, _ in first }
         )
         let explicit = device.explicitAttrs ?? group?.explicitAttrs ?? false
@@ -64,12 +64,18 @@ struct MeasureTranslator: Sendable {
             var object: JSONObject = [:]
             var direct = EntityFragment()
             for (key, value) in measureGroup.values {
-                if let mapping = mappings[key] {
-                    if let attribute = try plainProperty(mapping, value: value, observedAt: observedAt, now: receivedAt)
+                if let (mapping, path) = mappings[key] {
+                    if let path,
+                        let attribute = try plainProperty(
+                            path,
+                            mapping,
+                            value: value,
+                            observedAt: observedAt,
+                            now: receivedAt
+                        )
                     {
-                        let name = context.expandTerm(mapping.name)
-                        direct.attributes[name] = [attribute]
-                        direct.names[name] = mapping.name
+                        direct.attributes[path.expandedName] = [attribute]
+                        direct.names[path.expandedName] = mapping.name
                     } else {
                         object[mapping.name] = try attribute(mapping, value: value, observedAt: observedAt)
                     }
@@ -112,6 +118,35 @@ struct MeasureTranslator: Sendable {
         }
     }
 
+    /// What the direct path needs of a mapping, worked out once per message instead of once per measure; `nil`
+    /// when the mapping never takes it (a type other than number, text or boolean, a name the decoder must check,
+    /// metadata other than a text `unitCode`).
+    struct DirectPath {
+        let type: String
+        let expandedName: String
+        let unitCode: String?
+
+        init?(_ mapping: AttributeMapping, context: JSONLDContext) {
+            let type = mapping.type.lowercased()
+            switch type {
+            case "number", "float", "double", "integer", "int", "decimal", "numeric", "boolean", "bool", "text",
+                "string":
+                break
+            default:
+                return nil
+            }
+            guard MeasureTranslator.isPlainName(mapping.name) else { return nil }
+            var unitCode: String?
+            for (key, meta) in mapping.metadata {
+                guard key == "unitCode", case .string(let code) = meta["value"] ?? meta else { return nil }
+                unitCode = code
+            }
+            self.type = type
+            self.expandedName = context.expandTerm(mapping.name)
+            self.unitCode = unitCode
+        }
+    }
+
     /// The common case built directly, as `EntityDecoder` would build it: a number, text or boolean Property with
     /// at most a text `unitCode`. `nil` for anything else (the decoder then validates it).
     func plainProperty(
@@ -120,28 +155,26 @@ struct MeasureTranslator: Sendable {
         observedAt: String?,
         now: String
     ) throws(IoTError) -> Attribute? {
-        let type = mapping.type.lowercased()
-        switch type {
-        case "number", "float", "double", "integer", "int", "decimal", "numeric", "boolean", "bool", "text",
-            "string":
-            break
-        default:
-            return nil
-        }
-        guard Self.isPlainName(mapping.name) else { return nil }
-        var unitCode: String?
-        for (key, meta) in mapping.metadata {
-            guard key == "unitCode", case .string(let code) = meta["value"] ?? meta else { return nil }
-            unitCode = code
-        }
-        let propertyValue = try Self.propertyValue(type, value, mapping)
+        guard let path = DirectPath(mapping, context: context) else { return nil }
+        return try plainProperty(path, mapping, value: value, observedAt: observedAt, now: now)
+    }
+
+    func plainProperty(
+        _ path: DirectPath,
+        _ mapping: AttributeMapping,
+        value: MeasureValue,
+        observedAt: String?,
+        now: String
+    ) throws(IoTError) -> Attribute? {
+        let propertyValue = try Self.propertyValue(path.type, value, mapping)
         switch propertyValue {
         case .number, .bool: break
         case .string(let text) where !text.isEmpty: break
         default: return nil
         }
         var members: JSONObject = ["type": "Property", "value": propertyValue]
-        if let unitCode { members["unitCode"] = .string(unitCode) }
+        members.reserveCapacity(6)
+        if let unitCode = path.unitCode { members["unitCode"] = .string(unitCode) }
         if let observedAt { members["observedAt"] = .string(observedAt) }
         members["createdAt"] = .string(now)
         members["modifiedAt"] = .string(now)
