@@ -22,6 +22,8 @@ struct TemporalWriter {
         var changed: [(name: String, attribute: Attribute)] = []
         for (name, instances) in after.attributes {
             let old = before?.attributes[name] ?? []
+            // A step leaves the attributes it does not touch as they were, sharing their storage: nothing to compare.
+            if Self.sharesStorage(old, instances) { continue }
             for instance in instances where !old.contains(instance) {
                 changed.append((name, instance))
             }
@@ -39,6 +41,15 @@ struct TemporalWriter {
             rows[after.id] = (entity, after.types)
         }
         try insert(changed, entity: entity, at: time)
+    }
+
+    /// Whether two arrays are the same storage (so equal), which a copy-on-write copy of an entity keeps for every
+    /// attribute it did not change.
+    static func sharesStorage(_ a: [Attribute], _ b: [Attribute]) -> Bool {
+        a.count == b.count
+            && a.withUnsafeBufferPointer { first in
+                b.withUnsafeBufferPointer { second in first.baseAddress == second.baseAddress }
+            }
     }
 
     /// The temporal entity's rowid, inserting it or refreshing its types and modification time.
