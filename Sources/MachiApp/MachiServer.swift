@@ -138,7 +138,7 @@ public enum MachiServer {
         NGSIRouter.register(on: router, services: services, publicBaseURL: publicURL, sourceAlias: sourceAlias)
         IoTRouter.register(on: router, agent: agent, version: version)
         ConsentRouter.register(on: router, consents: consents, limits: configuration.limits)
-        AuditRouter.register(on: router, log: store)
+        AuditRouter.register(on: router, log: store, identity: identity.audit)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "machi"),

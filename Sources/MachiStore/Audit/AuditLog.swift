@@ -8,6 +8,8 @@ public struct AuditQuery: Sendable, Hashable {
     public var target: String?
     /// The data owner (the access log of one resident).
     public var dataOwner: String?
+    /// The event's tenant: for a chain that holds the events of several tenants (the identity database's).
+    public var tenant: String?
     /// From this time on (inclusive).
     public var from: Date?
     /// Before this time (exclusive).
@@ -20,6 +22,7 @@ public struct AuditQuery: Sendable, Hashable {
         action: String? = nil,
         target: String? = nil,
         dataOwner: String? = nil,
+        tenant: String? = nil,
         from: Date? = nil,
         to: Date? = nil,
         limit: Int = 100,
@@ -29,6 +32,7 @@ public struct AuditQuery: Sendable, Hashable {
         self.action = action
         self.target = target
         self.dataOwner = dataOwner
+        self.tenant = tenant
         self.from = from
         self.to = to
         self.limit = limit
