@@ -30,7 +30,6 @@ public enum MachiServer {
     ) async throws -> some ApplicationProtocol {
         if let error = configuration.retentionError { throw error }
         if let error = configuration.authModeError { throw error }
-        let identity = try await IdentityServices.open(configuration: configuration)
         if configuration.authMode == .open {
             logger.warning(
                 "authentication is off (--auth open): every caller may do everything",
@@ -65,6 +64,11 @@ public enum MachiServer {
             dataDirectory: configuration.dataDirectory
         )
         let consents = ConsentService(store: store, audit: configuration.auditEnabled ? store : nil)
+        // Residents answer an application's consent requests when they sign in to it.
+        let identity = try await IdentityServices.open(
+            configuration: configuration,
+            consent: ConsentRequestStep(consents: consents)
+        )
         let notifierBox = NotifierBox()
         let registry = SubscriptionRegistry(onCommit: { tenant in notifierBox.notifier?.wake(tenant: tenant) })
         let mqtt = MQTTNotificationTransport(logger: logger)

@@ -108,6 +108,16 @@ public struct ConsentService: Sendable {
         return consent
     }
 
+    /// The caller's requests from one application (`grantee`) still awaiting an answer, oldest first: what the
+    /// consent step of the sign-in flow asks. Requests whose `validUntil` has passed are left out (a grant would end
+    /// at once).
+    public func pending(from grantee: String, in context: BrokerContext) async throws(NGSIError) -> [Consent] {
+        let time = now()
+        return try await mine(in: context).filter { consent in
+            consent.grantee == grantee && consent.status == .requested && consent.validUntil.map { time < $0 } ?? true
+        }.reversed()
+    }
+
     /// What an owner can answer.
     public enum Decision: String, Sendable, CaseIterable {
         case grant, deny, revoke
