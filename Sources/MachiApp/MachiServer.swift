@@ -30,6 +30,7 @@ public enum MachiServer {
     ) async throws -> some ApplicationProtocol {
         if let error = configuration.retentionError { throw error }
         if let error = configuration.authModeError { throw error }
+        if let error = configuration.personalTypesError { throw error }
         if configuration.authMode == .open {
             logger.warning(
                 "authentication is off (--auth open): every caller may do everything",
@@ -63,7 +64,11 @@ public enum MachiServer {
             configured: configuration.sourceAlias,
             dataDirectory: configuration.dataDirectory
         )
-        let consents = ConsentService(store: store, audit: configuration.auditEnabled ? store : nil)
+        let consents = ConsentService(
+            store: store,
+            audit: configuration.auditEnabled ? store : nil,
+            personalTypes: configuration.personalTypes
+        )
         // Residents answer an application's consent requests when they sign in to it.
         let identity = try await IdentityServices.open(
             configuration: configuration,

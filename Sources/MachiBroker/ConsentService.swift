@@ -8,13 +8,27 @@ public struct ConsentService: Sendable {
     let store: any ConsentStore
     /// Where reads of personal data are recorded (`personal.read`, with the owner), if anywhere.
     let audit: (any AuditLog)?
+    /// The entity types each tenant marks personal.
+    public let personalTypes: PersonalTypes
     let now: @Sendable () -> Date
 
-    public init(store: any ConsentStore, audit: (any AuditLog)? = nil, now: @escaping @Sendable () -> Date = { Date() })
-    {
+    public init(
+        store: any ConsentStore,
+        audit: (any AuditLog)? = nil,
+        personalTypes: PersonalTypes = PersonalTypes(),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
         self.audit = audit
+        self.personalTypes = personalTypes
         self.now = now
+    }
+
+    /// The read of an entity with `types`, owned by `owner` (its `dataOwner`), if the entity is personal in
+    /// `tenant`: it names an owner, or it is of a type the tenant marks personal.
+    func personalRead(of id: String, types: [String], owner: String?, tenant: String) -> PersonalDataRead? {
+        guard owner != nil || personalTypes.contains(types, in: tenant) else { return nil }
+        return PersonalDataRead(entityId: id, owner: owner)
     }
 
     /// Records, before the answer leaves, every personal entity in `served` that someone other than its owner
@@ -22,7 +36,12 @@ public struct ConsentService: Sendable {
     public func recordReads(of served: [Entity], in context: BrokerContext) async throws(NGSIError) {
         guard recordsReads else { return }
         let reads = served.compactMap { entity in
-            PersonalDataGuard.owner(of: entity).map { PersonalDataRead(entityId: entity.id, owner: $0) }
+            personalRead(
+                of: entity.id,
+                types: entity.types,
+                owner: PersonalDataGuard.owner(of: entity),
+                tenant: context.storeTenant
+            )
         }
         try await recordReads(reads, in: context)
     }
@@ -170,6 +189,7 @@ public struct ConsentService: Sendable {
             tenant: context.storeTenant,
             purpose: context.purpose,
             consents: consents,
+            personalTypes: personalTypes.types(in: context.storeTenant),
             now: now()
         )
     }

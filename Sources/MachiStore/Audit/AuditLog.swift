@@ -44,10 +44,11 @@ public struct AuditQuery: Sendable, Hashable {
 public struct PersonalDataRead: Sendable, Hashable {
     /// The entity read.
     public var entityId: String
-    /// The common ID of the resident the data belongs to.
-    public var owner: String
+    /// The common ID of the resident the data belongs to; `nil` for an entity of a type the tenant marks personal
+    /// that names no owner.
+    public var owner: String?
 
-    public init(entityId: String, owner: String) {
+    public init(entityId: String, owner: String?) {
         self.entityId = entityId
         self.owner = owner
     }
@@ -75,8 +76,8 @@ public protocol AuditLog: Sendable {
 }
 
 extension AuditLog {
-    /// Records reads of personal data: one `personal.read` record per entity read, naming its owner, all in one
-    /// transaction. The read paths call it once per response, before answering.
+    /// Records reads of personal data: one `personal.read` record per entity read, naming its owner (if it has
+    /// one), all in one transaction. The read paths call it once per response, before answering.
     public func recordReads(_ reads: [PersonalDataRead], context: AuditContext, tenant: String) async throws {
         guard !reads.isEmpty else { return }
         try await append(
