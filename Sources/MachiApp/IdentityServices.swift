@@ -15,6 +15,9 @@ public struct IdentityServices: Sendable {
     /// The directory of users and clients; its changes are recorded as `Administrator.unattributed` until a caller
     /// names itself with `administered(by:)`.
     public let directory: IdentityDirectory
+    /// Users and clients as they are now, for readers that outlive their token (subscriptions); the directory's
+    /// changes invalidate it.
+    public let principals: CurrentPrincipals
     /// The identity database's audit chain, if the trail is on.
     public var audit: (any AuditLog)? { oauth.events }
 
@@ -47,6 +50,7 @@ public struct IdentityServices: Sendable {
             events: configuration.auditEnabled ? store : nil
         )
         try await oauth.prepare()
+        let principals = CurrentPrincipals(store: store)
         return IdentityServices(
             store: store,
             oauth: oauth,
@@ -54,8 +58,10 @@ public struct IdentityServices: Sendable {
                 store: store,
                 pseudonymizer: oauth.pseudonymizer,
                 hasher: oauth.hasher,
-                audited: configuration.auditEnabled
-            )
+                audited: configuration.auditEnabled,
+                principals: principals
+            ),
+            principals: principals
         )
     }
 }

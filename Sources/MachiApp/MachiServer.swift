@@ -85,6 +85,10 @@ public enum MachiServer {
             transports: ["http": http, "https": http, "mqtt": mqtt],
             contexts: contexts,
             consents: consents,
+            readers: IdentitySubscriptionReaders(
+                principals: identity.principals,
+                policy: AccessPolicy(publicReadTenants: configuration.publicReadTenants)
+            ),
             logger: logger
         )
         notifierBox.notifier = notifier

@@ -15,6 +15,8 @@ public struct IdentityDirectory: Sendable {
     public let hasher: PasswordHasher
     /// Whether changes are recorded in the store's audit chain.
     public let audited: Bool
+    /// The cache of current principals that changes of roles, the disabled flag and clients invalidate.
+    public let principals: CurrentPrincipals?
     /// Who the changes are recorded as made by.
     public internal(set) var administrator: Administrator = .unattributed
     let now: @Sendable () -> Date
@@ -24,8 +26,10 @@ public struct IdentityDirectory: Sendable {
         pseudonymizer: Pseudonymizer,
         hasher: PasswordHasher = PasswordHasher(),
         audited: Bool = false,
+        principals: CurrentPrincipals? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.principals = principals
         self.store = store
         self.pseudonymizer = pseudonymizer
         self.hasher = hasher
@@ -121,6 +125,7 @@ public struct IdentityDirectory: Sendable {
             detail: ["username": .string(user.username)]
         )
         guard try await store.updateUser(user, audit: audit) else { throw IdentityError(.notFound, "no such user") }
+        principals?.invalidate()
     }
 
     /// Replaces the user's roles in one tenant (an empty set removes them); recorded as `admin.user.roles` in that
@@ -140,6 +145,7 @@ public struct IdentityDirectory: Sendable {
             ]
         )
         guard try await store.updateUser(user, audit: audit) else { throw IdentityError(.notFound, "no such user") }
+        principals?.invalidate()
         return user
     }
 
@@ -243,6 +249,7 @@ public struct IdentityDirectory: Sendable {
         guard try await store.insertClient(client, audit: audit) else {
             throw IdentityError(.conflict, "the client id is taken")
         }
+        principals?.invalidate()
         return (client, secret)
     }
 
@@ -254,6 +261,7 @@ public struct IdentityDirectory: Sendable {
                 audit: events("client.delete", target: clientId, tenant: client.tenant)
             )
         else { throw IdentityError(.notFound, "no such client") }
+        principals?.invalidate()
     }
 }
 
