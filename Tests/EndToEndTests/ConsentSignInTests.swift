@@ -324,6 +324,13 @@ import Testing
             )
             #expect(sso.status == 200)
             #expect(sso.body.contains("newsletter") && !sso.body.contains("research"))
+            // prompt=none shows no page (OIDC): the code is issued, the request waits for the next sign-in.
+            let silent = try await world.client.get(
+                "/oauth2/authorize?\(IdentityHTTPTests.formBody(Self.carried + [("prompt", "none")]))",
+                headers: browser.cookies
+            )
+            _ = try Self.code(silent)
+            #expect(try await Self.statuses(world)[later] == "requested")
         }
     }
 

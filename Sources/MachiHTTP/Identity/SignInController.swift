@@ -146,10 +146,11 @@ struct SignInController {
         )
         switch try await service.consent.afterSignIn(step) {
         case .proceed:
-            let code = try await service.issueCode(for: authorization, subject: subject)
-            return redirect(
-                OAuthService.redirect(authorization.redirectURI, [("code", code), ("state", authorization.state)])
-            )
+            return try await issueCode(authorization, subject: subject)
+        case .ask where (parameters ?? form)["prompt"] == "none":
+            // OIDC Core 3.1.2.1: with prompt=none no page may be shown. The questions are not part of the
+            // authorization (answering no still signs in), so they wait for the next interactive sign-in.
+            return try await issueCode(authorization, subject: subject)
         case .ask(let questions):
             // The same form token (and CSRF cookie) as the sign-in form: the answers post back to this endpoint.
             let nonce = browserNonce ?? service.sessions.newBrowserNonce()
@@ -173,6 +174,15 @@ struct SignInController {
                 ).location
             )
         }
+    }
+
+    /// Redirects to the client with a new authorization code.
+    private func issueCode(_ authorization: OAuthService.AuthorizationRequest, subject: String) async throws -> Response
+    {
+        let code = try await service.issueCode(for: authorization, subject: subject)
+        return redirect(
+            OAuthService.redirect(authorization.redirectURI, [("code", code), ("state", authorization.state)])
+        )
     }
 
     private func signInForm(
