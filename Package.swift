@@ -213,7 +213,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MachiCLITests",
-            dependencies: ["machi", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "machi", "MachiApp", "MachiSQLite", "MachiStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(
             name: "MachiBrokerTests",

@@ -37,6 +37,9 @@ public import MachiIdentity
 ///   rotation, external issuers, sign-in throttling);
 /// - `auth.public.read` (comma-separated tenant names, `default` for the default tenant; empty by default): tenants
 ///   whose open (non-personal) data anonymous callers may read;
+/// - `consent.personal.types` (comma-separated `tenant=Type` entries, `default` for the default tenant, types as
+///   IRIs or short names of the core @context; empty by default): entity types each tenant marks personal (see
+///   docs/consent.md); a malformed value stops the server at start;
 /// - `audit.enabled` (bool, default true): whether writes append to the audit trail (see docs/audit.md); off only
 ///   to measure what the trail costs;
 /// - `log.level` (string, default `info`).
@@ -60,6 +63,8 @@ public struct AppConfiguration: Sendable {
     public var temporalRetention: TemporalRetention
     /// Tenants anonymous callers may read (`""` is the default tenant).
     public var publicReadTenants: Set<String>
+    /// `consent.personal.types`: the entity types each tenant marks personal.
+    public var personalTypes: PersonalTypes
     /// `auth.mode`.
     public var authMode: AuthMode
     /// Token issuing and checking; `nil` derives it from the public URL with the defaults.
@@ -87,6 +92,7 @@ public struct AppConfiguration: Sendable {
         iotContext: String? = nil,
         temporalRetention: TemporalRetention = TemporalRetention(),
         publicReadTenants: Set<String> = [],
+        personalTypes: PersonalTypes = PersonalTypes(),
         authMode: AuthMode = .required,
         identity: IdentityConfiguration? = nil,
         identitySecret: String? = nil,
@@ -112,6 +118,7 @@ public struct AppConfiguration: Sendable {
         self.identity = identity
         self.identitySecret = identitySecret
         self.publicReadTenants = publicReadTenants
+        self.personalTypes = personalTypes
         self.auditEnabled = auditEnabled
     }
 
@@ -148,6 +155,12 @@ public struct AppConfiguration: Sendable {
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 .map { $0 == "default" ? "" : $0 }
         )
+        personalTypes = PersonalTypes()
+        do {
+            personalTypes = try PersonalTypes.parse(reader.string(forKey: "consent.personal.types", default: ""))
+        } catch {
+            personalTypesError = error
+        }
         let days = reader.int(forKey: "temporal.retention.days", default: 0)
         let tenants = reader.string(forKey: "temporal.retention.tenants", default: "")
         temporalRetention = TemporalRetention(days: days > 0 ? days : nil, tenantDays: [:])
@@ -172,6 +185,9 @@ public struct AppConfiguration: Sendable {
 
     /// A `temporal.retention.tenants` value that could not be read; `MachiServer` refuses to start with it.
     public var retentionError: RetentionError?
+
+    /// A `consent.personal.types` value that could not be read; `MachiServer` refuses to start with it.
+    public var personalTypesError: PersonalTypesError?
 }
 
 /// A configuration value Machi cannot use.

@@ -30,7 +30,7 @@ public enum MachiServer {
     ) async throws -> some ApplicationProtocol {
         if let error = configuration.retentionError { throw error }
         if let error = configuration.authModeError { throw error }
-        let identity = try await IdentityServices.open(configuration: configuration)
+        if let error = configuration.personalTypesError { throw error }
         if configuration.authMode == .open {
             logger.warning(
                 "authentication is off (--auth open): every caller may do everything",
@@ -64,7 +64,16 @@ public enum MachiServer {
             configured: configuration.sourceAlias,
             dataDirectory: configuration.dataDirectory
         )
-        let consents = ConsentService(store: store, audit: configuration.auditEnabled ? store : nil)
+        let consents = ConsentService(
+            store: store,
+            audit: configuration.auditEnabled ? store : nil,
+            personalTypes: configuration.personalTypes
+        )
+        // Residents answer an application's consent requests when they sign in to it.
+        let identity = try await IdentityServices.open(
+            configuration: configuration,
+            consent: ConsentRequestStep(consents: consents)
+        )
         let notifierBox = NotifierBox()
         let registry = SubscriptionRegistry(onCommit: { tenant in notifierBox.notifier?.wake(tenant: tenant) })
         let mqtt = MQTTNotificationTransport(logger: logger)
@@ -76,6 +85,10 @@ public enum MachiServer {
             transports: ["http": http, "https": http, "mqtt": mqtt],
             contexts: contexts,
             consents: consents,
+            readers: IdentitySubscriptionReaders(
+                principals: identity.principals,
+                policy: AccessPolicy(publicReadTenants: configuration.publicReadTenants)
+            ),
             logger: logger
         )
         notifierBox.notifier = notifier
@@ -138,7 +151,7 @@ public enum MachiServer {
         NGSIRouter.register(on: router, services: services, publicBaseURL: publicURL, sourceAlias: sourceAlias)
         IoTRouter.register(on: router, agent: agent, version: version)
         ConsentRouter.register(on: router, consents: consents, limits: configuration.limits)
-        AuditRouter.register(on: router, log: store)
+        AuditRouter.register(on: router, log: store, identity: identity.audit)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "machi"),

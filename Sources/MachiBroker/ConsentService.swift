@@ -10,13 +10,27 @@ public struct ConsentService: Sendable {
     let audit: (any AuditLog)?
     /// Each application's consents, so its reads need no store query for them.
     let granted = GranteeConsentCache()
+    /// The entity types each tenant marks personal.
+    public let personalTypes: PersonalTypes
     let now: @Sendable () -> Date
 
-    public init(store: any ConsentStore, audit: (any AuditLog)? = nil, now: @escaping @Sendable () -> Date = { Date() })
-    {
+    public init(
+        store: any ConsentStore,
+        audit: (any AuditLog)? = nil,
+        personalTypes: PersonalTypes = PersonalTypes(),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
         self.audit = audit
+        self.personalTypes = personalTypes
         self.now = now
+    }
+
+    /// The read of an entity with `types`, owned by `owner` (its `dataOwner`), if the entity is personal in
+    /// `tenant`: it names an owner, or it is of a type the tenant marks personal.
+    func personalRead(of id: String, types: [String], owner: String?, tenant: String) -> PersonalDataRead? {
+        guard owner != nil || personalTypes.contains(types, in: tenant) else { return nil }
+        return PersonalDataRead(entityId: id, owner: owner)
     }
 
     /// Records, before the answer leaves, every personal entity in `served` that someone other than its owner
@@ -24,7 +38,12 @@ public struct ConsentService: Sendable {
     public func recordReads(of served: [Entity], in context: BrokerContext) async throws(NGSIError) {
         guard recordsReads else { return }
         let reads = served.compactMap { entity in
-            PersonalDataGuard.owner(of: entity).map { PersonalDataRead(entityId: entity.id, owner: $0) }
+            personalRead(
+                of: entity.id,
+                types: entity.types,
+                owner: PersonalDataGuard.owner(of: entity),
+                tenant: context.storeTenant
+            )
         }
         try await recordReads(reads, in: context)
     }
@@ -111,6 +130,16 @@ public struct ConsentService: Sendable {
         return consent
     }
 
+    /// The caller's requests from one application (`grantee`) still awaiting an answer, oldest first: what the
+    /// consent step of the sign-in flow asks. Requests whose `validUntil` has passed are left out (a grant would end
+    /// at once).
+    public func pending(from grantee: String, in context: BrokerContext) async throws(NGSIError) -> [Consent] {
+        let time = now()
+        return try await mine(in: context).filter { consent in
+            consent.grantee == grantee && consent.status == .requested && consent.validUntil.map { time < $0 } ?? true
+        }.reversed()
+    }
+
     /// What an owner can answer.
     public enum Decision: String, Sendable, CaseIterable {
         case grant, deny, revoke
@@ -160,6 +189,7 @@ public struct ConsentService: Sendable {
             tenant: context.storeTenant,
             purpose: context.purpose,
             consents: consents,
+            personalTypes: personalTypes.types(in: context.storeTenant),
             now: now()
         )
     }

@@ -2,21 +2,31 @@ public import Foundation
 public import MachiCore
 import OrderedCollections
 
-/// Decides, per entity, whether one reader may see personal data: an entity is personal when it names its owner
+/// Decides, per entity, whether one reader may see personal data. An entity is personal when it names its owner
 /// in the `dataOwner` Relationship (the term under the core @context, so its expanded name is
-/// `https://uri.etsi.org/ngsi-ld/default-context/dataOwner`), whose object is the owner's common ID.
+/// `https://uri.etsi.org/ngsi-ld/default-context/dataOwner`), whose object is the owner's common ID, or when it is
+/// of a type its tenant marks personal (`PersonalTypes`); its owner is then its `dataOwner`, if it names one.
 ///
-/// A personal entity is shown to its owner; to staff (role admin or operator in the tenant) whose token carries
-/// `personal:read`; to an application with a consent in force for the owner, one of the entity's types and the
-/// purpose the request states — with only the consented attributes, when the consent names some. Everyone else
-/// does not see it at all, as if it did not exist. Open mode and Machi's own components see everything.
+/// A personal entity with an owner is shown to its owner; to staff (role admin or operator in the tenant) whose
+/// token carries `personal:read`; to an application with a consent in force for the owner, one of the entity's
+/// types and the purpose the request states — with only the consented attributes, when the consent names some. A
+/// personal entity without an owner (of a personal type, no `dataOwner`) is shown only to readers who see
+/// everything. Everyone else does not see it at all, as if it did not exist. Open mode and Machi's own components
+/// see everything.
 public struct PersonalDataGuard: Sendable {
     /// The expanded name of the attribute that marks personal data.
     public static let ownerAttribute = "https://uri.etsi.org/ngsi-ld/default-context/dataOwner"
 
     enum Reach: Sendable {
         case everything
-        case restricted(subject: String, grantee: String?, purpose: String?, consents: [Consent], now: Date)
+        case restricted(
+            subject: String,
+            grantee: String?,
+            purpose: String?,
+            consents: [Consent],
+            personalTypes: Set<String>,
+            now: Date
+        )
     }
 
     let reach: Reach
@@ -24,8 +34,16 @@ public struct PersonalDataGuard: Sendable {
     /// A guard that lets everything through.
     public static let unrestricted = PersonalDataGuard(reach: .everything)
 
-    /// The guard for `principal` in `tenant`, with the consents given to the principal's application.
-    public init(principal: Principal, tenant: String, purpose: String?, consents: [Consent], now: Date) {
+    /// The guard for `principal` in `tenant`, with the consents given to the principal's application and the
+    /// types the tenant marks personal.
+    public init(
+        principal: Principal,
+        tenant: String,
+        purpose: String?,
+        consents: [Consent],
+        personalTypes: Set<String> = [],
+        now: Date
+    ) {
         if Self.seesEverything(principal, tenant: tenant) {
             reach = .everything
         } else {
@@ -34,6 +52,7 @@ public struct PersonalDataGuard: Sendable {
                 grantee: principal.clientId,
                 purpose: purpose,
                 consents: consents,
+                personalTypes: personalTypes,
                 now: now
             )
         }
@@ -53,13 +72,13 @@ public struct PersonalDataGuard: Sendable {
         return false
     }
 
-    /// `query` narrowed to what this reader may see: entities without an owner, their own, and those of owners whose
-    /// consent to the reader's application is in force for the stated purpose — so pages and counts hold only
-    /// visible entities. (`visible(_:)` still checks types and attributes per entity.)
+    /// `query` narrowed to what this reader may see: entities that are not personal (no owner, not of a personal
+    /// type), the reader's own, and those of owners whose consent to the reader's application is in force for the
+    /// stated purpose — so pages and counts hold only visible entities. (`visible(_:)` still checks types and
+    /// attributes per entity.)
     public func restrict(_ query: EntityQuery) -> EntityQuery {
-        guard case .restricted(let subject, let grantee, let purpose, let consents, let now) = reach else {
-            return query
-        }
+        guard case .restricted(let subject, let grantee, let purpose, let consents, let personalTypes, let now) = reach
+        else { return query }
         var owners = [subject]
         if let grantee {
             for consent in consents where consent.grantee == grantee && consent.purpose == purpose {
@@ -67,8 +86,13 @@ public struct PersonalDataGuard: Sendable {
             }
         }
         let owner = AttributePath(attribute: Self.ownerAttribute)
+        var notPersonal = QueryExpression.not(.term(QueryTerm(path: owner, comparison: nil)))
+        if !personalTypes.isEmpty {
+            let marked = TypeExpression.or(personalTypes.sorted().map(TypeExpression.type))
+            notPersonal = .and([notPersonal, .not(.entityTypes(marked))])
+        }
         let visible = QueryExpression.or([
-            .not(.term(QueryTerm(path: owner, comparison: nil))),
+            notPersonal,
             .term(QueryTerm(path: owner, comparison: .equal(.list(owners.map(QueryValue.uri))))),
         ])
         var restricted = query
@@ -76,12 +100,12 @@ public struct PersonalDataGuard: Sendable {
         return restricted
     }
 
-    /// The owner's common ID, if the entity is personal.
+    /// The owner's common ID (`dataOwner`), if the entity names one.
     public static func owner(of entity: Entity) -> String? {
         entity.attribute(ownerAttribute)?.value?.stringValue
     }
 
-    /// How much of an entity owned by `owner` (`nil`: not personal) with `types` this reader may see.
+    /// How much of an entity owned by `owner` (`nil`: none named) with `types` this reader may see.
     enum Reading: Equatable {
         case all
         case nothing
@@ -90,9 +114,13 @@ public struct PersonalDataGuard: Sendable {
     }
 
     func reading(owner: String?, types: [String]) -> Reading {
-        guard case .restricted(let subject, let grantee, let purpose, let consents, let now) = reach, let owner,
-            owner != subject
+        guard case .restricted(let subject, let grantee, let purpose, let consents, let personalTypes, let now) = reach
         else { return .all }
+        guard let owner else {
+            // Of a personal type but nobody's: only for readers who see everything.
+            return types.contains(where: personalTypes.contains) ? .nothing : .all
+        }
+        if owner == subject { return .all }
         guard let grantee,
             let consent = consents.first(where: {
                 $0.permits(grantee: grantee, owner: owner, types: types, purpose: purpose, at: now)
@@ -113,7 +141,7 @@ public struct PersonalDataGuard: Sendable {
         }
     }
 
-    /// The temporal evolution of an entity owned by `owner` (`nil`: not personal) as this reader may see it, or
+    /// The temporal evolution of an entity owned by `owner` (`nil`: none named) as this reader may see it, or
     /// `nil` when it must stay hidden.
     public func visible(_ temporal: TemporalEntity, owner: String?) -> TemporalEntity? {
         switch reading(owner: owner, types: temporal.types) {

@@ -40,7 +40,13 @@ public struct TemporalService: Sendable {
                 }.first
             if let visible = guarding.visible(temporal, owner: owner) {
                 shown.append(visible)
-                if let owner { reads.append(PersonalDataRead(entityId: temporal.id, owner: owner)) }
+                let read = personalData.consents.personalRead(
+                    of: temporal.id,
+                    types: temporal.types,
+                    owner: owner,
+                    tenant: context.storeTenant
+                )
+                if let read { reads.append(read) }
             }
         }
         try await personalData.consents.recordReads(reads, in: context)

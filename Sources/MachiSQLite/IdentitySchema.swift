@@ -13,6 +13,9 @@ import GRDB
 /// - `signing_key(kid, private_key_pem, created_at, retired_at)`;
 /// - `revoked_token(jti, expires_at)`.
 ///
+/// v2 (`v2-identity-audit`): the `audit_record` table (`AuditTable`), the chain of sign-ins, token issues and
+/// administrative changes. Its DDL is idempotent: files where `SQLiteAuditLog` created the table keep it.
+///
 /// Times are seconds since 1970.
 enum IdentitySchema {
     static var migrator: DatabaseMigrator {
@@ -85,6 +88,7 @@ enum IdentitySchema {
                     """
             )
         }
+        migrator.registerMigration("v2-identity-audit") { db in try db.execute(sql: AuditTable.createSQL) }
         return migrator
     }
 }

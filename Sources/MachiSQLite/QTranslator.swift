@@ -12,6 +12,7 @@ import MachiCore
 ///   DateTime, Date or Time, which `q` compares as an instant) and a linked-entity term: the attribute exists,
 ///   since a term on a missing attribute is false (for `!=` too).
 /// - top-level `createdAt` / `modifiedAt` (the entity's own timestamps) and `!expr`: nothing.
+/// - `.entityTypes`: the entity's types, as the `type` filter does.
 /// - `and` keeps the translatable parts; `or` needs every branch translated.
 enum QTranslator {
     static func condition(_ expression: QueryExpression) -> SQLFragment? {
@@ -34,6 +35,9 @@ enum QTranslator {
         case .linked(let relationship, _, _):
             // Some object of the relationship must exist.
             return exists(relationship)
+        case .entityTypes(let types):
+            // Exact, like the `type` filter.
+            return QueryPlan.condition(types, correlated: false)
         }
     }
 

@@ -72,7 +72,7 @@ public final class SQLiteIdentityStore: IdentityStore {
 
     // MARK: users
 
-    public func insertUser(_ user: UserRecord) async throws -> Bool {
+    public func insertUser(_ user: UserRecord, audit: [AuditEvent]) async throws -> Bool {
         try await run("cannot store the user") { db in
             let exists =
                 try Bool.fetchOne(
@@ -92,11 +92,12 @@ public final class SQLiteIdentityStore: IdentityStore {
                     user.disabled, user.createdAt.timeIntervalSince1970,
                 ]
             )
+            try Self.record(audit, in: db)
             return true
         }
     }
 
-    public func updateUser(_ user: UserRecord) async throws -> Bool {
+    public func updateUser(_ user: UserRecord, audit: [AuditEvent]) async throws -> Bool {
         try await run("cannot update the user") { db in
             try db.execute(
                 sql: """
@@ -108,7 +109,9 @@ public final class SQLiteIdentityStore: IdentityStore {
                     user.disabled, user.subject,
                 ]
             )
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try Self.record(audit, in: db)
+            return true
         }
     }
 
@@ -134,7 +137,7 @@ public final class SQLiteIdentityStore: IdentityStore {
 
     // MARK: clients
 
-    public func insertClient(_ client: ClientRecord) async throws -> Bool {
+    public func insertClient(_ client: ClientRecord, audit: [AuditEvent]) async throws -> Bool {
         try await run("cannot store the client") { db in
             let exists =
                 try Bool.fetchOne(
@@ -155,6 +158,7 @@ public final class SQLiteIdentityStore: IdentityStore {
                     client.tenant, IdentityColumns.encode(client.roles), client.createdAt.timeIntervalSince1970,
                 ]
             )
+            try Self.record(audit, in: db)
             return true
         }
     }
@@ -172,23 +176,32 @@ public final class SQLiteIdentityStore: IdentityStore {
         }
     }
 
-    public func deleteClient(id: String) async throws -> Bool {
+    public func deleteClient(id: String, audit: [AuditEvent]) async throws -> Bool {
         defer { revoked() }
         return try await run("cannot delete the client") { db in
             try db.execute(sql: "DELETE FROM client WHERE client_id = ?", arguments: [id])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try Self.record(audit, in: db)
+            return true
         }
     }
 
     // MARK: external identifiers
 
-    public func linkExternalID(scheme: String, pseudonym: String, subject: String) async throws -> Bool {
+    public func linkExternalID(
+        scheme: String,
+        pseudonym: String,
+        subject: String,
+        audit: [AuditEvent]
+    ) async throws -> Bool {
         try await run("cannot link the external identifier") { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO external_id (scheme, pseudonym, subject) VALUES (?, ?, ?)",
                 arguments: [scheme, pseudonym, subject]
             )
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try Self.record(audit, in: db)
+            return true
         }
     }
 

@@ -4,26 +4,30 @@ public import Foundation
 ///
 /// Secrets are stored only hashed (passwords, client secrets, authorization codes, refresh tokens); external
 /// identifiers only as keyed pseudonyms. Every method either does all it says or changes nothing.
+///
+/// The administrative changes (users, clients, external identifiers) take the `audit` events that record them
+/// (`admin.*`): a store that keeps an audit chain appends them in the transaction of the change, and only when the
+/// change is made; the variants without `audit` record nothing.
 public protocol IdentityStore: Sendable {
-    /// Stores a new user. `false` (nothing changed) if the subject or username exists.
-    func insertUser(_ user: UserRecord) async throws -> Bool
+    /// Stores a new user. `false` (nothing changed, nothing recorded) if the subject or username exists.
+    func insertUser(_ user: UserRecord, audit: [AuditEvent]) async throws -> Bool
     /// Replaces a user (matched by subject). `false` if there is none.
-    func updateUser(_ user: UserRecord) async throws -> Bool
+    func updateUser(_ user: UserRecord, audit: [AuditEvent]) async throws -> Bool
     func user(subject: String) async throws -> UserRecord?
     func user(username: String) async throws -> UserRecord?
     /// Every user, by username.
     func users() async throws -> [UserRecord]
 
     /// Stores a new client. `false` if the client id exists.
-    func insertClient(_ client: ClientRecord) async throws -> Bool
+    func insertClient(_ client: ClientRecord, audit: [AuditEvent]) async throws -> Bool
     func client(id: String) async throws -> ClientRecord?
     /// Every client, by client id.
     func clients() async throws -> [ClientRecord]
     /// Deletes a client and its grants (codes, refresh tokens). `false` if there is none.
-    func deleteClient(id: String) async throws -> Bool
+    func deleteClient(id: String, audit: [AuditEvent]) async throws -> Bool
 
     /// Links the pseudonym of an external identifier to a subject. `false` if the pseudonym is linked already.
-    func linkExternalID(scheme: String, pseudonym: String, subject: String) async throws -> Bool
+    func linkExternalID(scheme: String, pseudonym: String, subject: String, audit: [AuditEvent]) async throws -> Bool
     /// The subject an external identifier's pseudonym is linked to.
     func subject(scheme: String, pseudonym: String) async throws -> String?
     /// The schemes and pseudonyms linked to a subject.
@@ -54,4 +58,19 @@ public protocol IdentityStore: Sendable {
 
     /// Deletes expired codes, refresh tokens and revoked-token entries.
     func purgeExpired(before date: Date) async throws
+}
+
+extension IdentityStore {
+    /// Stores a new user without an audit record.
+    public func insertUser(_ user: UserRecord) async throws -> Bool { try await insertUser(user, audit: []) }
+    /// Replaces a user without an audit record.
+    public func updateUser(_ user: UserRecord) async throws -> Bool { try await updateUser(user, audit: []) }
+    /// Stores a new client without an audit record.
+    public func insertClient(_ client: ClientRecord) async throws -> Bool { try await insertClient(client, audit: []) }
+    /// Deletes a client without an audit record.
+    public func deleteClient(id: String) async throws -> Bool { try await deleteClient(id: id, audit: []) }
+    /// Links an external identifier's pseudonym without an audit record.
+    public func linkExternalID(scheme: String, pseudonym: String, subject: String) async throws -> Bool {
+        try await linkExternalID(scheme: scheme, pseudonym: pseudonym, subject: subject, audit: [])
+    }
 }

@@ -36,7 +36,7 @@ struct ClientCommand: AsyncParsableCommand {
             let grants =
                 grant.isEmpty
                 ? (self.public ? ["authorization_code", "refresh_token"] : ["client_credentials"]) : grant
-            let (client, secret) = try await identity.directory.addClient(
+            let (client, secret) = try await identity.directory.administered(by: .commandLine).addClient(
                 clientId: clientId,
                 name: name,
                 confidential: !self.public,
@@ -74,7 +74,7 @@ struct ClientCommand: AsyncParsableCommand {
         @OptionGroup var options: IdentityOptions
         @Argument(help: "The client id.") var clientId: String
 
-        func run() async throws { try await options.open().directory.removeClient(clientId) }
+        func run() async throws { try await options.directory().removeClient(clientId) }
     }
 }
 

@@ -20,7 +20,10 @@ enum DemoIdentity {
 
     /// Creates what is missing and returns the banner lines (credentials and an admin token).
     static func seed(_ identity: IdentityServices, port: Int, data: String) async throws -> String {
-        let directory = identity.directory
+        // Recorded in the identity audit chain as made by `machi demo`.
+        let directory = identity.directory.administered(
+            by: .init(AuditContext(principal: .system("demo"), requestId: nil), tenant: "")
+        )
         if try await directory.store.user(username: admin.username) == nil {
             _ = try await directory.addUser(username: admin.username, password: admin.password, roles: ["": ["admin"]])
         }

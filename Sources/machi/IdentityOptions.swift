@@ -2,6 +2,7 @@ import ArgumentParser
 import Configuration
 import Foundation
 import MachiApp
+import MachiIdentity
 
 /// Options shared by `machi user`, `machi client` and `machi token`: they open the data directory directly, as
 /// `machi serve` does (the environment is read the same way).
@@ -29,6 +30,11 @@ struct IdentityOptions: ParsableArguments {
             EnvironmentVariablesProvider(),
         ])
         return try await IdentityServices.open(configuration: AppConfiguration(reader: reader))
+    }
+
+    /// The directory of users and clients, its changes recorded as the command line's (`urn:machi:system:cli`).
+    func directory() async throws -> IdentityDirectory {
+        try await open().directory.administered(by: .commandLine)
     }
 }
 

@@ -26,7 +26,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let password = noPassword ? nil : try readSecretLine("password")
             let identity = try await options.open()
-            let user = try await identity.directory.addUser(
+            let user = try await identity.directory.administered(by: .commandLine).addUser(
                 username: username,
                 displayName: displayName,
                 password: password,
@@ -58,7 +58,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let password = try readSecretLine("password")
-            try await options.open().directory.setPassword(user, password: password)
+            try await options.directory().setPassword(user, password: password)
         }
     }
 
@@ -67,7 +67,7 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var options: IdentityOptions
         @Argument(help: "The username or common ID.") var user: String
 
-        func run() async throws { try await options.open().directory.setDisabled(user, true) }
+        func run() async throws { try await options.directory().setDisabled(user, true) }
     }
 
     struct Enable: AsyncParsableCommand {
@@ -75,7 +75,7 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var options: IdentityOptions
         @Argument(help: "The username or common ID.") var user: String
 
-        func run() async throws { try await options.open().directory.setDisabled(user, false) }
+        func run() async throws { try await options.directory().setDisabled(user, false) }
     }
 
     struct Role: AsyncParsableCommand {
@@ -87,7 +87,7 @@ struct UserCommand: AsyncParsableCommand {
             []
 
         func run() async throws {
-            let user = try await options.open().directory.setRoles(user, tenant: tenant, roles: Set(roles))
+            let user = try await options.directory().setRoles(user, tenant: tenant, roles: Set(roles))
             print(describeRoles(user.roles))
         }
     }
@@ -104,7 +104,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let value = try readSecretLine("identifier")
-            try await options.open().directory.linkExternalID(user, scheme: scheme, value: value)
+            try await options.directory().linkExternalID(user, scheme: scheme, value: value)
         }
     }
 }

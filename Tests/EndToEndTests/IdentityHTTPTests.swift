@@ -22,6 +22,8 @@ import Testing
         var residentToken: String
         var serviceSecret: String
         var tenantAdminToken: String
+        /// The server's data directory.
+        var dataDirectory: String
     }
 
     /// A server in `required` mode on a fresh data directory with `alice` (admin), `bob` (resident), a public
@@ -64,7 +66,7 @@ import Testing
             clientId: "app",
             confidential: false,
             redirectURIs: ["https://app.example/callback"],
-            scopes: [Scope.read, Scope.write, Scope.admin, Scope.openID, Scope.profile],
+            scopes: [Scope.read, Scope.write, Scope.admin, Scope.auditRead, Scope.openID, Scope.profile],
             grantTypes: ["authorization_code", "refresh_token"]
         )
         let (_, secret) = try await identity.directory.addClient(
@@ -84,7 +86,8 @@ import Testing
                 username: "okaya-admin",
                 scope: nil
             )
-            .accessToken
+            .accessToken,
+            dataDirectory: directory.path
         )
         try identity.store.close()
         let logger = logs.map { handler in Logger(label: "test") { _ in handler } } ?? Logger(label: "test")

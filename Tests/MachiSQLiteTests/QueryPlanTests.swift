@@ -79,3 +79,34 @@ struct QueryPlanTests {
         #expect(!store.isExactPlan(EntityQuery(idPattern: "a")))
     }
 }
+
+/// `QueryExpression.entityTypes` (Machi's own node, used to hide entities of personal types): the store answers it
+/// exactly as `EntityQuery.matches(_:)` does, negated or not, with the type index as the pre-filter.
+struct EntityTypesConditionTests {
+    @Test func theStoreMatchesTheReferenceSemantics() async throws {
+        let store = try memoryStore()
+        let ns = QueryPlanTests.ns
+        let entities = [
+            Entity(id: "urn:a", types: [ns + "A"]), Entity(id: "urn:b", types: [ns + "B"]),
+            Entity(id: "urn:ab", types: [ns + "A", ns + "B"]), Entity(id: "urn:c", types: [ns + "C"]),
+        ]
+        for entity in entities {
+            _ = try await store.apply([EntityChange(id: entity.id) { _ in entity }], tenant: "types")
+        }
+        let isA = QueryExpression.entityTypes(.type(ns + "A"))
+        let aOrB = QueryExpression.entityTypes(.or([.type(ns + "A"), .type(ns + "B")]))
+        for (q, expected) in [
+            (isA, ["urn:a", "urn:ab"]), (.not(isA), ["urn:b", "urn:c"]), (aOrB, ["urn:a", "urn:b", "urn:ab"]),
+            (.and([.not(isA), .not(.entityTypes(.type(ns + "C")))]), ["urn:b"]),
+        ] {
+            var query = EntityQuery(q: q, limit: 10)
+            query.count = true
+            let page = try await store.query(query, tenant: "types")
+            #expect(page.entities.map(\.id) == expected)
+            #expect(page.totalCount == expected.count)
+            #expect(entities.filter { query.matches($0) }.map(\.id) == expected)
+        }
+        let plan = try await store.explainQueryPlan(EntityQuery(q: isA), tenant: "types")
+        #expect(plan.contains { $0.contains("entity_type") }, "plan: \(plan)")
+    }
+}

@@ -52,6 +52,9 @@ public final class Notifier: Sendable {
 
     /// Filters what deliveries carry by the consents of each subscription's reader; `nil` delivers everything.
     private let consents: ConsentService?
+    /// Checks each subscription's reader against the identity directory as it is now; `nil` trusts the reader
+    /// stored with the subscription.
+    private let readers: (any SubscriptionReaders)?
     private let store: any SubscriptionStore
     private let entities: any EntityStore
     private let registry: SubscriptionRegistry
@@ -77,11 +80,13 @@ public final class Notifier: Sendable {
         contexts: ContextResolver? = nil,
         configuration: Configuration = Configuration(),
         consents: ConsentService? = nil,
+        readers: (any SubscriptionReaders)? = nil,
         logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.contexts = contexts
         self.consents = consents
+        self.readers = readers
         self.store = store
         self.entities = entities
         self.registry = registry
@@ -264,8 +269,14 @@ public final class Notifier: Sendable {
                 continue
             }
             let renderer = NotificationRenderer(subscription: subscription, context: registered.context)
-            guard let guarding = await personalDataGuard(for: subscription, tenant: tenant) else {
+            let guarding: PersonalDataGuard
+            switch await reading(for: subscription, tenant: tenant) {
+            case .guarded(let found): guarding = found
+            case .later:
                 outcomes += group.map { ($0.sequence, .retry(at: time.addingTimeInterval(1))) }
+                continue
+            case .nothing:  // the reader is gone, or may no longer read the tenant
+                outcomes += group.map { ($0.sequence, .done) }
                 continue
             }
             var data: [JSONObject] = []
@@ -328,21 +339,43 @@ public final class Notifier: Sendable {
         return (outcomes, changedStatus)
     }
 
-    /// The guard deliveries of `subscription` read through, with the consents as they stand now (a revocation
-    /// stops the very next delivery); `nil` when the consents cannot be read (deliver later).
-    private func personalDataGuard(for subscription: Subscription, tenant: String) async -> PersonalDataGuard? {
-        guard let consents, let reader = subscription.reader else { return .unrestricted }
+    /// How a delivery may read.
+    private enum Reading {
+        /// Through this guard.
+        case guarded(PersonalDataGuard)
+        /// Not yet: the consents or the identity directory cannot be read.
+        case later
+        /// Not at all: the reader is gone (deleted, disabled, removed) or may no longer read the tenant.
+        case nothing
+    }
+
+    /// How deliveries of `subscription` read: as its reader is now in the identity directory (roles as they are,
+    /// nothing for a reader who is gone), with the consents as they stand now (a revocation stops the very next
+    /// delivery).
+    private func reading(for subscription: Subscription, tenant: String) async -> Reading {
+        guard let reader = subscription.reader else { return .guarded(.unrestricted) }
+        var principal = reader.principal
+        if let readers {
+            do {
+                guard let current = try await readers.current(principal, tenant: tenant) else { return .nothing }
+                principal = current
+            } catch {
+                logger.warning("identity directory unreadable; delivery postponed", metadata: ["error": "\(error)"])
+                return .later
+            }
+        }
+        guard let consents else { return .guarded(.unrestricted) }
         let context = BrokerContext(
             tenant: tenant.isEmpty ? nil : tenant,
             requestId: "notifier",
-            principal: reader.principal,
+            principal: principal,
             purpose: reader.purpose
         )
         do {
-            return try await consents.guardFor(context)
+            return .guarded(try await consents.guardFor(context))
         } catch {
             logger.warning("consents unreadable; delivery postponed", metadata: ["error": "\(error)"])
-            return nil
+            return .later
         }
     }
 
@@ -472,7 +505,7 @@ public final class Notifier: Sendable {
         let subscription = entry.subscription
         var query = EntityQuery(q: subscription.q, scopeQ: subscription.scopeQ, geo: subscription.geoQ, limit: 1000)
         query.selectors = subscription.selectors
-        guard let guarding = await personalDataGuard(for: subscription, tenant: tenant),
+        guard case .guarded(let guarding) = await reading(for: subscription, tenant: tenant),
             let page = try? await entities.query(guarding.restrict(query), tenant: tenant)
         else { return }
         let visible = page.entities.compactMap(guarding.visible)

@@ -28,7 +28,7 @@ extension QueryExpression {
         switch self {
         case .and(let items), .or(let items): items.contains { $0.containsLinkedEntityTerms }
         case .not(let inner): inner.containsLinkedEntityTerms
-        case .term: false
+        case .term, .entityTypes: false
         case .linked: true
         }
     }
@@ -38,7 +38,7 @@ extension QueryExpression {
         switch self {
         case .and(let items), .or(let items): items.map(\.linkedEntityDepth).max() ?? 0
         case .not(let inner): inner.linkedEntityDepth
-        case .term: 0
+        case .term, .entityTypes: 0
         case .linked(_, _, let query): 1 + query.linkedEntityDepth
         }
     }
@@ -50,6 +50,7 @@ extension QueryExpression {
         case .not(let inner): inner.attributeNames
         case .term(let term): [term.path.attribute]
         case .linked(let relationship, _, _): [relationship]
+        case .entityTypes: []
         }
     }
 
@@ -65,6 +66,8 @@ extension QueryExpression {
             return !inner.evaluate(entity, resolve, &budget)
         case .term(let term):
             return term.matches(entity)
+        case .entityTypes(let types):
+            return types.matches(entity.types)
         case .linked(let relationship, let types, let query):
             for id in Self.objects(of: relationship, in: entity) {
                 guard budget > 0 else { return false }

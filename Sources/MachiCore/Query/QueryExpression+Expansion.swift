@@ -16,6 +16,7 @@ extension QueryExpression {
                 entityTypes: types.map(expand),
                 query: query.expanded(expand)
             )
+        case .entityTypes(let types): .entityTypes(types.expanded(expand))
         }
     }
 
@@ -35,6 +36,7 @@ extension QueryExpression {
                 entityTypes: types,
                 query: query.expandingValues(of: attributes, expand)
             )
+        case .entityTypes: self
         case .term(let term):
             if attributes.contains(term.path.attribute), let comparison = term.comparison {
                 .term(QueryTerm(path: term.path, comparison: comparison.expandingValues(expand)))

@@ -25,6 +25,9 @@ public indirect enum QueryExpression: Sendable, Hashable {
     /// `.linked(relationship: "sensor", entityTypes: ["Device"], query: .term(humidity==40))`.
     /// Evaluating it needs the linked entities: see `matches(_:resolvingLinkedEntities:)`.
     case linked(relationship: String, entityTypes: [String], query: QueryExpression)
+    /// The entity's types match the type expression. `q` has no syntax for it: Machi builds it itself (the
+    /// personal-data guard hides entities of the types a tenant marks personal with `.not(.entityTypes(…))`).
+    case entityTypes(TypeExpression)
 }
 
 /// One query term: an attribute path and, unless it only tests existence, a comparison.

@@ -7,19 +7,33 @@ public import MachiStore
 /// Machi's audit API under `/api/v1`:
 /// - `GET /api/v1/audit`: the tenant's audit records, newest first, for admins (role `admin` in the tenant, or a
 ///   server in open mode); filters `actor`, `action`, `target`, `owner`, `from`, `to` (date-times), `limit`
-///   (1–1000, default 100) and `offset` (at most 100,000); the tenant is `NGSILD-Tenant`.
+///   (1–1000, default 100) and `offset` (at most 100,000); the tenant is `NGSILD-Tenant`. `chain=identity` reads the
+///   identity database's chain instead (sign-ins, token issues, administration of users and clients), narrowed to
+///   the records of the request's tenant.
 /// - `GET /api/v1/me/access-log`: who read the caller's personal data, when and for what purpose (the tenant's
 ///   `personal.read` records whose data owner is the caller). Anonymous callers get 401; in open mode the owner is
 ///   named with `?owner=`.
 public enum AuditRouter {
     /// Registers the routes on `router`.
-    public static func register(on router: Router<AppRequestContext>, log: any AuditLog) {
+    /// - Parameters:
+    ///   - log: the tenants' chains.
+    ///   - identity: the identity database's chain (`?chain=identity`), if the server keeps one.
+    public static func register(
+        on router: Router<AppRequestContext>,
+        log: any AuditLog,
+        identity: (any AuditLog)? = nil
+    ) {
         let group = router.group("api/v1").add(middleware: ProblemMiddleware<AppRequestContext>())
-        group.get("audit") { request, context in try await audit(request, context, log: log) }
+        group.get("audit") { request, context in try await audit(request, context, log: log, identity: identity) }
         group.get("me/access-log") { request, context in try await accessLog(request, context, log: log) }
     }
 
-    static func audit(_ request: Request, _ context: AppRequestContext, log: any AuditLog) async throws -> Response {
+    static func audit(
+        _ request: Request,
+        _ context: AppRequestContext,
+        log: any AuditLog,
+        identity: (any AuditLog)?
+    ) async throws -> Response {
         let tenant = try tenant(of: request)
         let principal = context.principal
         guard principal.isOpenMode || principal.kind == .system || principal.roles(in: tenant).contains(.admin) else {
@@ -33,7 +47,17 @@ public enum AuditRouter {
         query.dataOwner = parameters["owner"].map(String.init)
         query.from = try date(parameters, "from")
         query.to = try date(parameters, "to")
-        let records = try await log.auditRecords(matching: query, tenant: tenant)
+        let records: [AuditRecord]
+        switch parameters["chain"] {
+        case nil, "tenant":
+            records = try await log.auditRecords(matching: query, tenant: tenant)
+        case "identity":
+            // One chain for every tenant: a tenant's admin sees the records of that tenant only.
+            query.tenant = tenant
+            records = try await identity?.auditRecords(matching: query, tenant: tenant) ?? []
+        default:
+            throw NGSIError.badRequestData("chain must be tenant or identity")
+        }
         return AuditResponse.json(.array(records.map(AuditResponse.json)), tenant: tenant)
     }
 

@@ -13,6 +13,9 @@ import NIOCore
 /// admin of one tenant could take over an admin of another): that needs `admin` in the default tenant. Clients
 /// belong to a tenant; an admin sees and manages the clients of that tenant. Password hashes and client secret hashes never
 /// leave the server; a new confidential client's secret is in the creation response only.
+///
+/// Every change is recorded in the identity database's audit chain (`admin.user.create`, `admin.client.delete`, …)
+/// with the admin as the actor and the request's tenant; a refused change records nothing.
 public struct AdminController: Sendable {
     let directory: IdentityDirectory
 
@@ -90,6 +93,13 @@ public struct AdminController: Sendable {
     }
 
     // MARK: handlers
+
+    /// The directory acting for the request's admin, in `tenant`: its changes are recorded as theirs.
+    func acting(_ context: AppRequestContext, tenant: String) -> IdentityDirectory {
+        directory.administered(
+            by: .init(AuditContext(principal: context.principal, requestId: context.id), tenant: tenant)
+        )
+    }
 
     /// The tenant of the request, after checking the caller may administer it.
     static func adminTenant(_ request: Request, context: AppRequestContext) throws -> String {
@@ -187,6 +197,7 @@ public struct AdminController: Sendable {
     @Sendable func createUser(_ request: Request, context: AppRequestContext) async throws -> Response {
         let tenant = try Self.adminTenant(request, context: context)
         let new = try await Self.decode(NewUser.self, request)
+        let directory = acting(context, tenant: tenant)
         let user = try await mapping {
             try await directory.addUser(
                 username: new.username,
@@ -210,6 +221,7 @@ public struct AdminController: Sendable {
         let tenant = try Self.adminTenant(request, context: context)
         let id = try context.parameters.require("id")
         let change = try await Self.decode(UserChange.self, request)
+        let directory = acting(context, tenant: tenant)
         let user = try await mapping {
             let user = try await directory.user(id)
             if change.password != nil || change.disabled != nil {
@@ -236,6 +248,7 @@ public struct AdminController: Sendable {
         let tenant = try Self.adminTenant(request, context: context)
         let id = try context.parameters.require("id")
         let link = try await Self.decode(ExternalIDLink.self, request)
+        let directory = acting(context, tenant: tenant)
         try await mapping {
             try Self.checkMayManage(try await directory.user(id), tenant: tenant, context: context)
             try await directory.linkExternalID(id, scheme: link.scheme, value: link.value)
@@ -252,6 +265,7 @@ public struct AdminController: Sendable {
     @Sendable func createClient(_ request: Request, context: AppRequestContext) async throws -> Response {
         let tenant = try Self.adminTenant(request, context: context)
         let new = try await Self.decode(NewClient.self, request)
+        let directory = acting(context, tenant: tenant)
         let (client, secret) = try await mapping {
             try await directory.addClient(
                 clientId: new.clientId,
@@ -284,6 +298,7 @@ public struct AdminController: Sendable {
         guard let client = try await directory.store.client(id: id), client.tenant == tenant else {
             throw NGSIError(.resourceNotFound, "No such client")
         }
+        let directory = acting(context, tenant: tenant)
         try await mapping { try await directory.removeClient(client.clientId) }
         return Response(status: .noContent)
     }

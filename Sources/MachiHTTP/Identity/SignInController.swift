@@ -82,7 +82,13 @@ struct SignInController {
                     response.status = .unauthorized
                     return response
                 }
-                var response = try await proceed(authorization, subject: user.subject, form: parameters)
+                var response = try await proceed(
+                    authorization,
+                    subject: user.subject,
+                    form: parameters,
+                    browserNonce: browserNonce,
+                    requestId: context.id
+                )
                 response.setCookie(
                     cookie(
                         BrowserSessions.sessionCookie,
@@ -98,7 +104,14 @@ struct SignInController {
             let subject = service.sessions.subject(fromSession: value),
             let user = try await service.store.user(subject: subject), !user.disabled
         {
-            return try await proceed(authorization, subject: subject, form: isPost ? parameters : [:])
+            return try await proceed(
+                authorization,
+                subject: subject,
+                form: isPost ? parameters : [:],
+                parameters: parameters,
+                browserNonce: browserNonce,
+                requestId: context.id
+            )
         }
         if parameters["prompt"] == "none" {
             return redirect(
@@ -112,25 +125,46 @@ struct SignInController {
         return signInForm(authorization, parameters, browserNonce: browserNonce, message: nil)
     }
 
-    /// After sign-in: the consent step, then the code.
+    /// After sign-in: the consent step (its page, if it asks something), then the code.
+    /// - Parameters:
+    ///   - form: the posted fields (the consent page's answers), empty on a GET.
+    ///   - parameters: the authorization request's fields, carried by the consent page.
     private func proceed(
         _ authorization: OAuthService.AuthorizationRequest,
         subject: String,
-        form: [String: String]
+        form: [String: String],
+        parameters: [String: String]? = nil,
+        browserNonce: String?,
+        requestId: String
     ) async throws -> Response {
-        switch try await service.consent.afterSignIn(
+        let step = SignInConsentRequest(
             subject: subject,
-            clientId: authorization.client.clientId,
+            client: authorization.client,
             scopes: authorization.scopes,
-            form: form
-        ) {
+            form: form,
+            requestId: requestId
+        )
+        switch try await service.consent.afterSignIn(step) {
         case .proceed:
-            let code = try await service.issueCode(for: authorization, subject: subject)
-            return redirect(
-                OAuthService.redirect(authorization.redirectURI, [("code", code), ("state", authorization.state)])
+            return try await issueCode(authorization, subject: subject)
+        case .ask where (parameters ?? form)["prompt"] == "none":
+            // OIDC Core 3.1.2.1: with prompt=none no page may be shown. The questions are not part of the
+            // authorization (answering no still signs in), so they wait for the next interactive sign-in.
+            return try await issueCode(authorization, subject: subject)
+        case .ask(let questions):
+            // The same form token (and CSRF cookie) as the sign-in form: the answers post back to this endpoint.
+            let nonce = browserNonce ?? service.sessions.newBrowserNonce()
+            var response = html(
+                ConsentPage.form(
+                    clientName: authorization.client.name,
+                    questions: questions,
+                    parameters: parameters ?? form,
+                    formToken: service.sessions.formToken(browserNonce: nonce)
+                ),
+                status: .ok
             )
-        case .showPage(let page):
-            return html(page, status: .ok)
+            if browserNonce == nil { response.setCookie(cookie(BrowserSessions.csrfCookie, nonce, maxAge: 3600)) }
+            return response
         case .deny:
             return redirect(
                 OAuthService.RedirectedError(
@@ -140,6 +174,15 @@ struct SignInController {
                 ).location
             )
         }
+    }
+
+    /// Redirects to the client with a new authorization code.
+    private func issueCode(_ authorization: OAuthService.AuthorizationRequest, subject: String) async throws -> Response
+    {
+        let code = try await service.issueCode(for: authorization, subject: subject)
+        return redirect(
+            OAuthService.redirect(authorization.redirectURI, [("code", code), ("state", authorization.state)])
+        )
     }
 
     private func signInForm(

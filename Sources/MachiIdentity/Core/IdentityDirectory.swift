@@ -5,21 +5,35 @@ import NIOPosix
 
 /// Manages users, clients and external identifiers: what `machi user`, `machi client` and the admin API call.
 /// Bad input throws `IdentityError` and changes nothing.
+///
+/// With `audited`, every change is recorded (`admin.user.create`, `admin.client.delete`, …) in the store's audit
+/// chain, in the transaction of the change, as done by the directory's `administrator` (see
+/// `administered(by:)`); a refused change records nothing. Secrets and passwords are never recorded.
 public struct IdentityDirectory: Sendable {
     public let store: any IdentityStore
     public let pseudonymizer: Pseudonymizer
     public let hasher: PasswordHasher
+    /// Whether changes are recorded in the store's audit chain.
+    public let audited: Bool
+    /// The cache of current principals that changes of roles, the disabled flag and clients invalidate.
+    public let principals: CurrentPrincipals?
+    /// Who the changes are recorded as made by.
+    public internal(set) var administrator: Administrator = .unattributed
     let now: @Sendable () -> Date
 
     public init(
         store: any IdentityStore,
         pseudonymizer: Pseudonymizer,
         hasher: PasswordHasher = PasswordHasher(),
+        audited: Bool = false,
+        principals: CurrentPrincipals? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.principals = principals
         self.store = store
         self.pseudonymizer = pseudonymizer
         self.hasher = hasher
+        self.audited = audited
         self.now = now
     }
 
@@ -71,7 +85,16 @@ public struct IdentityDirectory: Sendable {
             roles: roles,
             createdAt: now()
         )
-        guard try await store.insertUser(user) else { throw IdentityError(.conflict, "the username is taken") }
+        let audit = events(
+            "user.create",
+            target: user.subject,
+            detail: [
+                "username": .string(name), "password": .bool(hash != nil), "roles": Self.describe(roles),
+            ]
+        )
+        guard try await store.insertUser(user, audit: audit) else {
+            throw IdentityError(.conflict, "the username is taken")
+        }
         return user
     }
 
@@ -84,33 +107,66 @@ public struct IdentityDirectory: Sendable {
         return user
     }
 
+    /// Sets a user's password (recorded as `admin.user.password`, without the password).
     public func setPassword(_ usernameOrSubject: String, password: String) async throws {
         var user = try await user(usernameOrSubject)
         user.passwordHash = try await hash(password)
-        _ = try await store.updateUser(user)
+        let audit = events("user.password", target: user.subject, detail: ["username": .string(user.username)])
+        guard try await store.updateUser(user, audit: audit) else { throw IdentityError(.notFound, "no such user") }
     }
 
+    /// Disables or enables a user (`admin.user.disable`, `admin.user.enable`).
     public func setDisabled(_ usernameOrSubject: String, _ disabled: Bool) async throws {
         var user = try await user(usernameOrSubject)
         user.disabled = disabled
-        _ = try await store.updateUser(user)
+        let audit = events(
+            disabled ? "user.disable" : "user.enable",
+            target: user.subject,
+            detail: ["username": .string(user.username)]
+        )
+        guard try await store.updateUser(user, audit: audit) else { throw IdentityError(.notFound, "no such user") }
+        principals?.invalidate()
     }
 
-    /// Replaces the user's roles in one tenant (an empty set removes them).
+    /// Replaces the user's roles in one tenant (an empty set removes them); recorded as `admin.user.roles` in that
+    /// tenant, with the roles before and after.
     public func setRoles(_ usernameOrSubject: String, tenant: String, roles: Set<String>) async throws -> UserRecord {
         var user = try await user(usernameOrSubject)
+        let before = user.roles[tenant] ?? []
         user.roles[tenant] = roles
         user.roles = try Self.checkRoles(user.roles)
-        _ = try await store.updateUser(user)
+        let audit = events(
+            "user.roles",
+            target: user.subject,
+            tenant: tenant,
+            detail: [
+                "username": .string(user.username), "roles": .array(roles.sorted().map(JSON.string)),
+                "previous": .array(before.sorted().map(JSON.string)),
+            ]
+        )
+        guard try await store.updateUser(user, audit: audit) else { throw IdentityError(.notFound, "no such user") }
+        principals?.invalidate()
         return user
     }
 
-    /// Links an external identifier (e.g. scheme `mynumber`) to a user, as its keyed pseudonym only.
+    /// Links an external identifier (e.g. scheme `mynumber`) to a user, as its keyed pseudonym only; recorded as
+    /// `admin.user.link` with the scheme (never the identifier or its pseudonym).
     /// - Throws: `conflict` if the identifier is linked to someone already.
     public func linkExternalID(_ usernameOrSubject: String, scheme: String, value: String) async throws {
         let user = try await user(usernameOrSubject)
         let pseudonym = try pseudonymizer.pseudonym(scheme: scheme, value: value)
-        guard try await store.linkExternalID(scheme: scheme.lowercased(), pseudonym: pseudonym, subject: user.subject)
+        let audit = events(
+            "user.link",
+            target: user.subject,
+            detail: ["username": .string(user.username), "scheme": .string(scheme.lowercased())]
+        )
+        guard
+            try await store.linkExternalID(
+                scheme: scheme.lowercased(),
+                pseudonym: pseudonym,
+                subject: user.subject,
+                audit: audit
+            )
         else { throw IdentityError(.conflict, "the external identifier is linked already") }
     }
 
@@ -180,13 +236,32 @@ public struct IdentityDirectory: Sendable {
             roles: roles,
             createdAt: now()
         )
-        guard try await store.insertClient(client) else { throw IdentityError(.conflict, "the client id is taken") }
+        let audit = events(
+            "client.create",
+            target: clientId,
+            tenant: tenant,
+            detail: [
+                "public": .bool(!confidential), "scopes": .array(scopes.sorted().map(JSON.string)),
+                "grantTypes": .array(grantTypes.sorted().map(JSON.string)),
+                "redirectURIs": .array(redirectURIs.map(JSON.string)), "roles": Self.describe(roles),
+            ]
+        )
+        guard try await store.insertClient(client, audit: audit) else {
+            throw IdentityError(.conflict, "the client id is taken")
+        }
+        principals?.invalidate()
         return (client, secret)
     }
 
-    /// Removes a client and its grants.
+    /// Removes a client and its grants (`admin.client.delete`, in the client's tenant).
     public func removeClient(_ clientId: String) async throws {
-        guard try await store.deleteClient(id: clientId) else { throw IdentityError(.notFound, "no such client") }
+        guard let client = try await store.client(id: clientId),
+            try await store.deleteClient(
+                id: clientId,
+                audit: events("client.delete", target: clientId, tenant: client.tenant)
+            )
+        else { throw IdentityError(.notFound, "no such client") }
+        principals?.invalidate()
     }
 }
 

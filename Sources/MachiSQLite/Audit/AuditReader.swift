@@ -19,6 +19,7 @@ struct AuditReader {
         add("action = ?", query.action)
         add("target = ?", query.target)
         add("data_owner = ?", query.dataOwner)
+        add("tenant = ?", query.tenant)
         add("time >= ?", query.from.map(Self.milliseconds))
         add("time < ?", query.to.map(Self.milliseconds))
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")

@@ -8,6 +8,8 @@ public struct AuditQuery: Sendable, Hashable {
     public var target: String?
     /// The data owner (the access log of one resident).
     public var dataOwner: String?
+    /// The event's tenant: for a chain that holds the events of several tenants (the identity database's).
+    public var tenant: String?
     /// From this time on (inclusive).
     public var from: Date?
     /// Before this time (exclusive).
@@ -20,6 +22,7 @@ public struct AuditQuery: Sendable, Hashable {
         action: String? = nil,
         target: String? = nil,
         dataOwner: String? = nil,
+        tenant: String? = nil,
         from: Date? = nil,
         to: Date? = nil,
         limit: Int = 100,
@@ -29,6 +32,7 @@ public struct AuditQuery: Sendable, Hashable {
         self.action = action
         self.target = target
         self.dataOwner = dataOwner
+        self.tenant = tenant
         self.from = from
         self.to = to
         self.limit = limit
@@ -40,10 +44,11 @@ public struct AuditQuery: Sendable, Hashable {
 public struct PersonalDataRead: Sendable, Hashable {
     /// The entity read.
     public var entityId: String
-    /// The common ID of the resident the data belongs to.
-    public var owner: String
+    /// The common ID of the resident the data belongs to; `nil` for an entity of a type the tenant marks personal
+    /// that names no owner.
+    public var owner: String?
 
-    public init(entityId: String, owner: String) {
+    public init(entityId: String, owner: String?) {
         self.entityId = entityId
         self.owner = owner
     }
@@ -71,8 +76,8 @@ public protocol AuditLog: Sendable {
 }
 
 extension AuditLog {
-    /// Records reads of personal data: one `personal.read` record per entity read, naming its owner, all in one
-    /// transaction. The read paths call it once per response, before answering.
+    /// Records reads of personal data: one `personal.read` record per entity read, naming its owner (if it has
+    /// one), all in one transaction. The read paths call it once per response, before answering.
     public func recordReads(_ reads: [PersonalDataRead], context: AuditContext, tenant: String) async throws {
         guard !reads.isEmpty else { return }
         try await append(
