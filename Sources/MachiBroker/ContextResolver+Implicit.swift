@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 public import MachiCore
-public import MachiStore
+import MachiStore
 import OrderedCollections
 import Synchronization
 

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import MachiCore
 
 /// Where consents live: in the database of the tenant whose personal data they cover.

@@ -38,7 +38,7 @@ import Testing
     static func startMachi(data: URL, log: URL) async throws -> Server {
         for _ in 0..<3 {
             let port = try await freePort()
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let process = Process()
             process.executableURL = executable
             process.arguments = ["serve", "--port", String(port), "--data", data.path, "--auth", "open"]
