@@ -95,6 +95,11 @@ import Testing
             try await rewrite(expectingOwn: 3, app: 1)  // nothing more after the revocation
             group.cancelAll()
         }
+        // The one notification the app received is a read in Hanako's access log; her own are not.
+        let reads = try await store.auditRecords(matching: AuditQuery(dataOwner: Fixture.hanako), tenant: "city")
+            .filter { $0.action == "personal.read" }
+        #expect(reads.map(\.actor.clientId) == ["boshi-app"])
+        #expect(reads.first?.purpose == "checkup" && reads.first?.requestId == "notifier")
     }
 
     @Test func theReaderIsKeptWithTheSubscriptionButNeverShown() throws {

@@ -270,8 +270,11 @@ public final class Notifier: Sendable {
             }
             let renderer = NotificationRenderer(subscription: subscription, context: registered.context)
             let guarding: PersonalDataGuard
+            let reader: BrokerContext?
             switch await reading(for: subscription, tenant: tenant) {
-            case .guarded(let found): guarding = found
+            case .guarded(let found, let context):
+                guarding = found
+                reader = context
             case .later:
                 outcomes += group.map { ($0.sequence, .retry(at: time.addingTimeInterval(1))) }
                 continue
@@ -280,6 +283,7 @@ public final class Notifier: Sendable {
                 continue
             }
             var data: [JSONObject] = []
+            var served: [Entity] = []
             var reason: String?
             var hidden = 0
             for entry in group {
@@ -291,11 +295,17 @@ public final class Notifier: Sendable {
                 cause.entity = visible
                 let linked = await linkedEntities(of: cause.entity, for: subscription, tenant: tenant)
                     .compactMapValues(guarding.visible)
+                served += [visible] + linked.values
                 data += renderer.entities(for: cause, at: time, linked: linked)
                 reason = reason ?? entry.reason
             }
             if hidden == group.count {  // everything was personal data the subscriber may not read
                 outcomes += group.map { ($0.sequence, .done) }
+                continue
+            }
+            // A notification is a read: its personal data is recorded (`personal.read`) before it leaves.
+            guard await recordReads(of: served, as: reader) else {
+                outcomes += group.map { ($0.sequence, .retry(at: time.addingTimeInterval(1))) }
                 continue
             }
             let body = renderer.notification(
@@ -339,10 +349,23 @@ public final class Notifier: Sendable {
         return (outcomes, changedStatus)
     }
 
+    /// Records the reads of personal data a delivery makes, as its reader; `false` when they could not be recorded
+    /// (then nothing is sent).
+    private func recordReads(of served: [Entity], as reader: BrokerContext?) async -> Bool {
+        guard let reader, let consents else { return true }
+        do {
+            try await consents.recordReads(of: served, in: reader)
+            return true
+        } catch {
+            logger.warning("personal-data reads not recorded; delivery postponed", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
     /// How a delivery may read.
     private enum Reading {
-        /// Through this guard.
-        case guarded(PersonalDataGuard)
+        /// Through this guard, as this reader (whose reads of personal data are recorded; `nil`: not recorded).
+        case guarded(PersonalDataGuard, as: BrokerContext?)
         /// Not yet: the consents or the identity directory cannot be read.
         case later
         /// Not at all: the reader is gone (deleted, disabled, removed) or may no longer read the tenant.
@@ -353,7 +376,7 @@ public final class Notifier: Sendable {
     /// nothing for a reader who is gone), with the consents as they stand now (a revocation stops the very next
     /// delivery).
     private func reading(for subscription: Subscription, tenant: String) async -> Reading {
-        guard let reader = subscription.reader else { return .guarded(.unrestricted) }
+        guard let reader = subscription.reader else { return .guarded(.unrestricted, as: nil) }
         var principal = reader.principal
         if let readers {
             do {
@@ -364,7 +387,7 @@ public final class Notifier: Sendable {
                 return .later
             }
         }
-        guard let consents else { return .guarded(.unrestricted) }
+        guard let consents else { return .guarded(.unrestricted, as: nil) }
         let context = BrokerContext(
             tenant: tenant.isEmpty ? nil : tenant,
             requestId: "notifier",
@@ -372,7 +395,7 @@ public final class Notifier: Sendable {
             purpose: reader.purpose
         )
         do {
-            return .guarded(try await consents.guardFor(context))
+            return .guarded(try await consents.guardFor(context), as: context)
         } catch {
             logger.warning("consents unreadable; delivery postponed", metadata: ["error": "\(error)"])
             return .later
@@ -505,11 +528,11 @@ public final class Notifier: Sendable {
         let subscription = entry.subscription
         var query = EntityQuery(q: subscription.q, scopeQ: subscription.scopeQ, geo: subscription.geoQ, limit: 1000)
         query.selectors = subscription.selectors
-        guard case .guarded(let guarding) = await reading(for: subscription, tenant: tenant),
+        guard case .guarded(let guarding, let reader) = await reading(for: subscription, tenant: tenant),
             let page = try? await entities.query(guarding.restrict(query), tenant: tenant)
         else { return }
         let visible = page.entities.compactMap(guarding.visible)
-        guard !visible.isEmpty else { return }
+        guard !visible.isEmpty, await recordReads(of: visible, as: reader) else { return }
         let renderer = NotificationRenderer(subscription: subscription, context: entry.context)
         let body = renderer.notification(
             id: "urn:ngsi-ld:Notification:\(UUID().uuidString.lowercased())",
