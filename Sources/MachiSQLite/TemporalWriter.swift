@@ -12,12 +12,34 @@ struct TemporalWriter {
     /// The temporal entity rows already written in this transaction: id → (rowid, types as written).
     typealias RowCache = [String: (rowid: Int64, types: [String])]
 
+    /// An attribute instance ready to be inserted: its columns, its document rendered.
+    struct InstanceRow {
+        var entity: Int64
+        var name: Int64
+        var datasetId: String?
+        var observedAt: Double?
+        var time: Double
+        var document: String
+    }
+
+    /// The most instance rows one INSERT statement writes.
+    static let rowsPerStatement = 64
+
     /// Records the instances a committed entity change wrote: every instance of `after` that is new or differs
     /// from `before`'s instance of the same `datasetId`, and a change of the scopes. A deletion records nothing (the
     /// history stays).
-    /// - Parameter rows: the transaction's temporal entity rows, so that the steps of one change (a device's
-    ///   measures) upsert the entity row once.
-    func record(before: Entity?, after: Entity?, at time: Date, rows: inout RowCache) throws {
+    /// - Parameters:
+    ///   - rows: the transaction's temporal entity rows, so that the steps of one change (a device's measures)
+    ///     upsert the entity row once.
+    ///   - pending: where the instance rows go; the caller inserts them (`insert(_:)`) before it commits, many
+    ///     rows per statement.
+    func record(
+        before: Entity?,
+        after: Entity?,
+        at time: Date,
+        rows: inout RowCache,
+        pending: inout [InstanceRow]
+    ) throws {
         guard let after else { return }
         var changed: [(name: String, attribute: Attribute)] = []
         for (name, instances) in after.attributes {
@@ -40,7 +62,7 @@ struct TemporalWriter {
             entity = try upsertEntity(id: after.id, types: after.types, at: time)
             rows[after.id] = (entity, after.types)
         }
-        try insert(changed, entity: entity, at: time)
+        try render(changed, entity: entity, at: time, into: &pending)
     }
 
     /// Whether two arrays are the same storage (so equal), which a copy-on-write copy of an entity keeps for every
@@ -75,12 +97,18 @@ struct TemporalWriter {
     static let columnMembers: Set<String> = ["instanceId", "createdAt", "modifiedAt"]
 
     func insert(_ instances: [(name: String, attribute: Attribute)], entity: Int64, at time: Date) throws {
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO attr_instance (entity, name, dataset_id, observed_at, created_at, modified_at, doc)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """
-        )
+        var rows: [InstanceRow] = []
+        try render(instances, entity: entity, at: time, into: &rows)
+        try insert(rows)
+    }
+
+    /// Renders instances as rows: the document without the members the columns hold.
+    func render(
+        _ instances: [(name: String, attribute: Attribute)],
+        entity: Int64,
+        at time: Date,
+        into rows: inout [InstanceRow]
+    ) throws {
         var document: [UInt8] = []
         var lastObservedAt: (text: String, seconds: Double?)?
         for (name, attribute) in instances {
@@ -97,10 +125,35 @@ struct TemporalWriter {
                     lastObservedAt = (text, observedAt)
                 }
             }
-            try statement.execute(arguments: [
-                entity, terms.id(name), attribute.datasetId, observedAt, time.timeIntervalSince1970,
-                time.timeIntervalSince1970, String(decoding: document, as: UTF8.self),
-            ])
+            rows.append(
+                InstanceRow(
+                    entity: entity,
+                    name: try terms.id(name),
+                    datasetId: attribute.datasetId,
+                    observedAt: observedAt,
+                    time: time.timeIntervalSince1970,
+                    document: String(decoding: document, as: UTF8.self)
+                )
+            )
+        }
+    }
+
+    /// Inserts instance rows in order, `rowsPerStatement` per statement (one statement step instead of many).
+    func insert(_ rows: [InstanceRow]) throws {
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(start + Self.rowsPerStatement, rows.count)]
+            let statement = try db.cachedStatement(
+                sql: "INSERT INTO attr_instance (entity, name, dataset_id, observed_at, created_at, modified_at, doc) "
+                    + "VALUES " + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            )
+            var values: [(any DatabaseValueConvertible)?] = []
+            values.reserveCapacity(chunk.count * 7)
+            for row in chunk {
+                values += [row.entity, row.name, row.datasetId, row.observedAt, row.time, row.time, row.document]
+            }
+            try statement.execute(arguments: StatementArguments(values))
+            start += chunk.count
         }
     }
 }

@@ -39,6 +39,8 @@ struct WriteTransaction {
     var recordsTemporalEvolution = false
     /// The temporal entity rows written so far in this transaction.
     private var temporalRows = TemporalWriter.RowCache()
+    /// The attribute instances recorded so far, inserted together before the transaction commits.
+    private var pendingInstances: [TemporalWriter.InstanceRow] = []
 
     init(db: Database, tenant: String, faults: SQLiteStoreFaults) {
         self.db = db
@@ -71,6 +73,8 @@ struct WriteTransaction {
             }
             results.append(requestResults)
         }
+        try TemporalWriter(db: db, terms: writer.terms).insert(pendingInstances)
+        pendingInstances = []
         try counters.apply(db)
         if !auditEvents.isEmpty {
             var audit = AuditAppender(db: db, at: now)
@@ -93,7 +97,8 @@ struct WriteTransaction {
                 before: change.before,
                 after: change.after,
                 at: now,
-                rows: &temporalRows
+                rows: &temporalRows,
+                pending: &pendingInstances
             )
         }
         if let observer {

@@ -24,9 +24,13 @@ public final class SubscriptionRegistry: ChangeObserver {
         var periodic: Set<String> = []
         /// Endpoint URI → the subscriptions notifying it.
         var byEndpoint: [String: Set<String>] = [:]
+        /// `candidates(for:)` per list of entity types, until the subscriptions change: a device's entity is
+        /// matched thousands of times a second with the same types.
+        var candidatesByTypes: [[String]: [Entry]] = [:]
 
         mutating func insert(_ entry: Entry) {
             remove(entry.subscription.id)
+            candidatesByTypes = [:]
             let id = entry.subscription.id
             entries[id] = entry
             if entry.subscription.timeInterval != nil { periodic.insert(id) }
@@ -40,6 +44,7 @@ public final class SubscriptionRegistry: ChangeObserver {
 
         mutating func remove(_ id: String) {
             guard let old = entries.removeValue(forKey: id) else { return }
+            candidatesByTypes = [:]
             periodic.remove(id)
             let uri = old.subscription.notification.endpoint.uri
             byEndpoint[uri]?.remove(id)
@@ -54,10 +59,14 @@ public final class SubscriptionRegistry: ChangeObserver {
             }
         }
 
-        func candidates(for types: [String]) -> [Entry] {
+        mutating func candidates(for types: [String]) -> [Entry] {
+            if let known = candidatesByTypes[types] { return known }
             var ids = anyType
             for type in types { if let set = byType[type] { ids.formUnion(set) } }
-            return ids.compactMap { entries[$0] }
+            let found = ids.compactMap { entries[$0] }
+            if candidatesByTypes.count >= 1024 { candidatesByTypes = [:] }
+            candidatesByTypes[types] = found
+            return found
         }
     }
 
