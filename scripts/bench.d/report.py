@@ -465,6 +465,18 @@ def markdown(document: dict) -> str:
               "length). The ratio divides measures/s by the raw SQLite batched insert of the entity row alone "
               "(one row and its document per item, 1,000 per transaction): every measure is at least one such "
               "row (its temporal instance), so that is the ceiling of the store under it.",
+              "- Access control (the `get-anonymous`, `get-token`, `consent-query…` rows; [identity.md](identity.md), "
+              "[consent.md](consent.md)): Machi restarts with `--auth required` and `AUTH_PUBLIC_READ=default` on "
+              "the same data; `machi client add` / `machi user add` register two applications (role developer), a "
+              "staff member (admin) and ten residents, and `machi token` issues their ES256 tokens. *get-token*: "
+              "the GET-by-id requests of `get` with an application's bearer token, against the same requests made "
+              "anonymously right before (public read: no token to verify). *consent-query*: a tenant of its own "
+              "(`bench-consent`) is loaded with the run's entity count, every tenth entity owned (`dataOwner`) by one "
+              "of the residents; five of them grant the application a consent through the consent API; the query "
+              "of `query` runs with the staff token (`consent-query-staff`: sees everything, nothing filtered) and "
+              "then with the application's token and `Machi-Purpose` (filtered by consent). Both readers verify a "
+              "token and record their personal-data reads in the audit trail. Afterwards the tenant is deleted and "
+              "Machi runs in open mode again.",
               "- Durability is Machi's default: `synchronous=FULL`, every acknowledged write is on disk.",
               "- `scripts/bench --quick` (10,000 entities, 50,000 temporal instances, 3 s per scenario) is the CI "
               "smoke run: it checks that the benchmark works and writes to `.build-bench/bench-results/`, not here.",
