@@ -71,9 +71,10 @@ def _guarded(bench, name: str, title: str, step) -> None:
         bench.fail(name, title, error)
 
 
-def _machi(bench, *arguments: str, stdin: str | None = None) -> str:
+def _machi(bench, *arguments: str) -> str:
+    """Runs a `machi` command on the run's data directory; returns its standard output."""
     command = [bench.arguments.machi, *arguments, "--data", bench.data_directory]
-    result = subprocess.run(command, capture_output=True, text=True, input=stdin, timeout=120)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     if result.returncode != 0:
         raise ScenarioFailure(f"{' '.join(arguments[:2])} failed: {(result.stderr or result.stdout).strip()[:300]}")
     return result.stdout.strip()
