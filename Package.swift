@@ -240,7 +240,7 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
-                "MachiIdentity", "MachiSQLite", "MachiStore",
+                "MachiIdentity",
             ]
         ),
     ]

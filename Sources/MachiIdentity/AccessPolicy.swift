@@ -34,7 +34,7 @@ public enum AccessAction: Sendable, Hashable {
 ///
 /// Open mode and Machi's own components may do everything; devices act only through the IoT southbound API,
 /// which authenticates them by API key. Which personal data a permitted read returns is decided afterwards, per
-/// entity, by consent (`PersonalDataPolicy`).
+/// entity, by consent (`PersonalDataGuard`).
 public struct AccessPolicy: Sendable {
     /// Tenants whose open (non-personal) data anonymous callers may read; `""` is the default tenant.
     public var publicReadTenants: Set<String>

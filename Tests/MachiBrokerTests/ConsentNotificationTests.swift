@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import MachiBroker
 import MachiCore
 import MachiSQLite
@@ -34,24 +33,8 @@ import Testing
         try await fixture.seed()
         let store = fixture.store
         let receiver = Receiver()
-        let wake = Mutex<Notifier?>(nil)
-        let registry = SubscriptionRegistry(onCommit: { tenant in wake.withLock { $0 }?.wake(tenant: tenant) })
-        let notifier = Notifier(
-            store: store,
-            entities: store,
-            registry: registry,
-            transports: ["http": receiver],
-            consents: fixture.consents,
-            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        )
-        wake.withLock { $0 = notifier }
-        store.observeChanges(with: registry)
-        let subscriptions = SubscriptionService(
-            store: store,
-            registry: registry,
-            contexts: ContextResolver(loader: OfflineContextLoader(), hostedStore: store),
-            notifier: notifier
-        )
+        let broker = NotifyingBroker(store: store, transport: receiver, consents: fixture.consents)
+        let (notifier, subscriptions) = (broker.notifier, broker.subscriptions)
         func subscribe(_ id: String, as principal: Principal, purpose: String?) async throws {
             let document: JSONObject = [
                 "id": .string(id), "type": "Subscription",

@@ -200,24 +200,8 @@ import Testing
 
     @Test func notificationsCarryOnlyWhatTheSubscriberMayRead() async throws {
         let receiver = Receiver()
-        let wake = Mutex<Notifier?>(nil)
-        let registry = SubscriptionRegistry(onCommit: { tenant in wake.withLock { $0 }?.wake(tenant: tenant) })
-        let notifier = Notifier(
-            store: store,
-            entities: store,
-            registry: registry,
-            transports: ["http": receiver],
-            consents: consents,
-            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        )
-        wake.withLock { $0 = notifier }
-        store.observeChanges(with: registry)
-        let subscriptions = SubscriptionService(
-            store: store,
-            registry: registry,
-            contexts: ContextResolver(loader: OfflineContextLoader(), hostedStore: store),
-            notifier: notifier
-        )
+        let broker = NotifyingBroker(store: store, transport: receiver, consents: consents)
+        let (notifier, subscriptions) = (broker.notifier, broker.subscriptions)
         let readers = try await readers().filter { $0.context.principal.kind != .anonymous }
         for (index, reader) in readers.enumerated() {
             let id = "urn:ngsi-ld:Subscription:\(index)"
