@@ -93,8 +93,13 @@ struct TemporalWriter {
         return rowid
     }
 
-    /// Members an instance's `doc` leaves out: its columns hold them, or they are given again on reading.
-    static let columnMembers: Set<String> = ["instanceId", "createdAt", "modifiedAt"]
+    /// Whether an instance's `doc` leaves the member out: its columns hold it, or it is given again on reading.
+    static func isColumnMember(_ key: String) -> Bool {
+        switch key {
+        case "instanceId", "createdAt", "modifiedAt": true
+        default: false
+        }
+    }
 
     func insert(_ instances: [(name: String, attribute: Attribute)], entity: Int64, at time: Date) throws {
         var rows: [InstanceRow] = []
@@ -114,7 +119,7 @@ struct TemporalWriter {
         for (name, attribute) in instances {
             // The row's own columns hold the instance's times (the encoder reads them): ~76 bytes less per instance.
             document.removeAll(keepingCapacity: true)
-            JSONWriter.write(attribute.members, skipping: Self.columnMembers.contains, into: &document)
+            JSONWriter.write(attribute.members, skipping: Self.isColumnMember, into: &document)
             var observedAt: Double?
             if let text = attribute.members["observedAt"]?.stringValue {
                 // The measures of one device group share their time: parse it once.
@@ -143,17 +148,21 @@ struct TemporalWriter {
         var start = 0
         while start < rows.count {
             let chunk = rows[start..<min(start + Self.rowsPerStatement, rows.count)]
-            let statement = try db.cachedStatement(
-                sql: "INSERT INTO attr_instance (entity, name, dataset_id, observed_at, created_at, modified_at, doc) "
-                    + "VALUES " + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
-            )
-            var values: [(any DatabaseValueConvertible)?] = []
-            values.reserveCapacity(chunk.count * 7)
-            for row in chunk {
-                values += [row.entity, row.name, row.datasetId, row.observedAt, row.time, row.time, row.document]
-            }
-            try statement.execute(arguments: StatementArguments(values))
+            let statement = try db.cachedStatement(sql: Self.insertSQL(rows: chunk.count))
+            try InstanceRowBinder(statement: statement, db: db).execute(chunk)
             start += chunk.count
         }
+    }
+
+    /// The INSERT of `rows` instance rows; the full chunk's text is built once.
+    static func insertSQL(rows: Int) -> String {
+        rows == rowsPerStatement ? fullChunkSQL : makeInsertSQL(rows: rows)
+    }
+
+    private static let fullChunkSQL = makeInsertSQL(rows: rowsPerStatement)
+
+    private static func makeInsertSQL(rows: Int) -> String {
+        "INSERT INTO attr_instance (entity, name, dataset_id, observed_at, created_at, modified_at, doc) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
     }
 }

@@ -62,9 +62,7 @@ struct WriteTransaction {
                 let (result, states) = try run(change, writer: writer, counters: &counters)
                 if case .success(let done) = result {
                     // One recorded change per step: the temporal instances and notifications of each.
-                    for (before, after) in zip(states, states.dropFirst()) {
-                        try record(EntityChangeResult(before: before, after: after), writer: writer, at: now)
-                    }
+                    try record(states, writer: writer, at: now)
                     if recordsAudit {
                         auditEvents.append(request.origin.event(Self.action(done), target: change.id, tenant: tenant))
                     }
@@ -90,19 +88,23 @@ struct WriteTransaction {
         return .entityUpdate
     }
 
-    /// Records one committed step: its attribute instances and the outbox entries it makes due.
-    private mutating func record(_ change: EntityChangeResult, writer: EntityWriter, at now: Date) throws {
+    /// Records the steps of one committed change (`states`: the entity before the first step and after each):
+    /// their attribute instances and the outbox entries they make due.
+    private mutating func record(_ states: [Entity?], writer: EntityWriter, at now: Date) throws {
         if recordsTemporalEvolution {
-            try TemporalWriter(db: db, terms: writer.terms).record(
-                before: change.before,
-                after: change.after,
-                at: now,
-                rows: &temporalRows,
-                pending: &pendingInstances
-            )
+            let temporal = TemporalWriter(db: db, terms: writer.terms)
+            for index in states.indices.dropLast() {
+                try temporal.record(
+                    before: states[index],
+                    after: states[index + 1],
+                    at: now,
+                    rows: &temporalRows,
+                    pending: &pendingInstances
+                )
+            }
         }
         if let observer {
-            let entries = observer.observer.outboxEntries(for: change, tenant: observer.tenant, at: now)
+            let entries = observer.observer.outboxEntries(forStates: states, tenant: observer.tenant, at: now)
             if !entries.isEmpty {
                 try OutboxWriter(db: db).insert(entries)
                 wroteOutbox = true

@@ -136,6 +136,39 @@ struct SQLiteStepTests {
         #expect(values?.sorted() == [20, 21, 22, 23])
     }
 
+    /// 150 instances in one transaction: two full INSERTs of 64 rows and one of 22, with text, number and NULL
+    /// parameters (`datasetId` and `observedAt` only on some rows).
+    @Test func manyStepsAreRecordedWithEveryColumn() async throws {
+        let store = try memoryStore()
+        let building = Sample.building(3)
+        _ = try await store.apply([Sample.create(building)], tenant: "")
+        let steps: [EntityChange.Step] = (1...150).map { step in
+            { current in
+                guard var entity = current else { throw NGSIError.notFound("missing") }
+                var members: JSONObject = ["type": "Property", "value": .number(Double(1000 + step))]
+                if step.isMultiple(of: 3) { members["datasetId"] = "urn:ngsi-ld:Dataset:every-third" }
+                if step.isMultiple(of: 2) {
+                    let second = step % 60
+                    let padding = second < 10 ? "0" : ""
+                    members["observedAt"] = .string("2026-11-22T10:0\(step / 60):\(padding)\(second).000Z")
+                }
+                entity.attributes[Sample.temperature] = [Attribute(members: members)]
+                return entity
+            }
+        }
+        let change = EntityChange(id: building.id, apply: steps[0], followingSteps: Array(steps.dropFirst()))
+        _ = try #require(try await store.apply([change], tenant: "").first?.get())
+        let history = try #require(try await store.temporalEntity(id: building.id, query: TemporalQuery(), tenant: ""))
+        let instances = try #require(history.instances[Sample.temperature]).map(\.attribute)
+        #expect(instances.count == 151)  // the created entity's 20, then every step's
+        for step in 1...150 {
+            let instance = try #require(instances.first { $0.value?.numberValue == Double(1000 + step) })
+            #expect(instance.datasetId == (step.isMultiple(of: 3) ? "urn:ngsi-ld:Dataset:every-third" : nil))
+            #expect((instance.observedAt != nil) == step.isMultiple(of: 2))
+        }
+        #expect(instances.first { $0.value?.numberValue == 1150 }?.observedAt == "2026-11-22T10:02:30.000Z")
+    }
+
     @Test func aFailingStepFailsTheWholeChange() async throws {
         let store = try memoryStore()
         let building = Sample.building(2)

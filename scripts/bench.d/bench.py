@@ -59,8 +59,11 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
                         help="temporal attribute instances to load, 1,000 per entity (default 1,000,000; "
                         "--quick 50,000)")
     parser.add_argument("--iot-soak", type=float, metavar="SECONDS",
-                        help="seconds of the last iot-mqtt step (as fast as the publishers send), with the server's "
+                        help="seconds of the last iot-mqtt step (by default the one as fast as the publishers send), with the server's "
                         "RSS sampled every second (default 120; quick: the step duration); 600 for a 10-minute run")
+    parser.add_argument("--iot-steps", default="10k,28k,50k,max", metavar="LIST",
+                        help="the offered rates of the iot-mqtt steps, in thousands of measures/s, comma-separated; "
+                        "max: as fast as the publishers send (default 10k,28k,50k,max)")
     parser.add_argument("--store", default="sqlite", choices=["sqlite", "postgres"], help="the store to measure")
     parser.add_argument("--duration", type=float, help="seconds measured per wrk scenario (default 40; quick 3)")
     parser.add_argument("--warmup", type=float, help="seconds of warm-up before each wrk scenario (default 5; quick 1)")

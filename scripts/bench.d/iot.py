@@ -54,7 +54,6 @@ PER_REQUEST = 50  # measure groups per HTTP request
 PER_MESSAGE = 10  # measure groups per MQTT message
 PUBLISHERS = 2  # publisher processes sharing the offered rate
 PROBE_INTERVAL = 0.05  # seconds between two probe measures
-STEPS = [10_000, 28_000, 50_000, None]  # offered measures/s; None: as fast as the publishers can send
 SUSTAINED = 0.98  # ingested ≥ 98 % of offered
 MOSQUITTO = "/usr/sbin/mosquitto"
 TITLE_HTTP = f"IoT ingestion, UltraLight 2.0 over HTTP, {PER_REQUEST} measures per request"
@@ -476,14 +475,29 @@ def mqtt_step(bench, receiver, broker: Mosquitto, rate: float | None, seconds: f
     }
 
 
+def mqtt_steps(text: str) -> list[int | None]:
+    """The offered rates of `--iot-steps` ("10k,28k,max"): measures/s, `None` for as fast as the publishers send."""
+    steps: list[int | None] = []
+    for item in text.split(","):
+        item = item.strip().lower()
+        if item == "max":
+            steps.append(None)
+        elif item.endswith("k") and item[:-1].isdigit() and int(item[:-1]) > 0:
+            steps.append(int(item[:-1]) * 1000)
+        else:
+            raise SystemExit(f"--iot-steps: {item!r} is neither a rate like 28k nor max")
+    return steps
+
+
 def mqtt_scenario(bench, receiver, broker: Mosquitto) -> None:
     arguments = bench.arguments
     quick = arguments.quick
     step_seconds = arguments.duration if quick else min(arguments.duration, 20.0)
     soak = arguments.iot_soak if arguments.iot_soak else (step_seconds if quick else 120.0)
     marker = MARKER_BASE * 2
-    for index, rate in enumerate(STEPS):
-        last = index == len(STEPS) - 1
+    steps = mqtt_steps(arguments.iot_steps)
+    for index, rate in enumerate(steps):
+        last = index == len(steps) - 1
         name = f"iot-mqtt@{'max' if rate is None else f'{rate // 1000}k'}"
         offered_text = "as fast as the publishers send" if rate is None else f"{rate:,} measures/s offered"
         title = f"{TITLE_MQTT}, {offered_text}"

@@ -115,23 +115,39 @@ public final class SubscriptionRegistry: ChangeObserver {
     }
 
     public func outboxEntries(for change: EntityChangeResult, tenant: String, at time: Date) -> [OutboxEntry] {
-        let types = (change.after ?? change.before)?.types ?? []
-        let candidates = tenants.withLock { $0[tenant]?.candidates(for: types) ?? [] }
+        outboxEntries(forStates: [change.before, change.after], tenant: tenant, at: time)
+    }
+
+    /// The entries of every step; the candidates are looked up once for all steps of the same types. The states are
+    /// read in place: a step that no subscription matches copies no entity.
+    public func outboxEntries(forStates states: [Entity?], tenant: String, at time: Date) -> [OutboxEntry] {
         var entries: [OutboxEntry] = []
-        for candidate in candidates {
-            guard var cause = candidate.subscription.cause(before: change.before, after: change.after, at: time)
-            else { continue }
-            if !candidate.subscription.notification.showChanges && cause.deletedInstances.isEmpty {
-                cause.previous = nil  // not needed to render: keep the outbox small
+        var known: (types: [String], candidates: [Entry])?
+        for index in states.indices.dropLast() {
+            let types = states[index + 1]?.types ?? states[index]?.types ?? []
+            let candidates: [Entry]
+            if let known, known.types == types {
+                candidates = known.candidates
+            } else {
+                candidates = tenants.withLock { $0[tenant]?.candidates(for: types) ?? [] }
+                known = (types, candidates)
             }
-            entries.append(
-                OutboxEntry(
-                    subscriptionId: candidate.subscription.id,
-                    reason: cause.reason.rawValue,
-                    payload: cause.payload,
-                    dueAt: time
+            for candidate in candidates {
+                guard
+                    var cause = candidate.subscription.cause(before: states[index], after: states[index + 1], at: time)
+                else { continue }
+                if !candidate.subscription.notification.showChanges && cause.deletedInstances.isEmpty {
+                    cause.previous = nil  // not needed to render: keep the outbox small
+                }
+                entries.append(
+                    OutboxEntry(
+                        subscriptionId: candidate.subscription.id,
+                        reason: cause.reason.rawValue,
+                        payload: cause.payload,
+                        dueAt: time
+                    )
                 )
-            )
+            }
         }
         return entries
     }

@@ -166,7 +166,7 @@ extension Entity {
                 members[key] = nil
             } else if key == "value", containsNullMarker(value) {
                 members[key] = mergePatched(nil, with: value)
-            } else if !AttributeMembers.reserved.contains(key), case .object(let sub) = value {
+            } else if case .object(let sub) = value, !AttributeMembers.reserved.contains(key) {
                 members[key] = .object(cleaned(Attribute(members: sub)).members)
             }
         }

@@ -58,6 +58,12 @@ final class CommandCenter: ChangeObserver, Sendable {
         return []
     }
 
+    /// Nothing to look at in a tenant without command devices (the common case: a batch of measures).
+    func outboxEntries(forStates states: [Entity?], tenant: String, at time: Date) -> [OutboxEntry] {
+        guard registry.hasCommandDevices(tenant: tenant) else { return [] }
+        return outboxEntriesStepByStep(states, tenant: tenant, at: time)
+    }
+
     func didCommitOutboxEntries(tenant: String) {}
 
     func transactionDidCommit(tenant: String) {
