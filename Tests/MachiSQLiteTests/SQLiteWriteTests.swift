@@ -1,7 +1,9 @@
+import Foundation
 import MachiCore
 import MachiSQLite
 import MachiStore
 import OrderedCollections
+import Synchronization
 import Testing
 
 /// Transactions, savepoints and group commit.
@@ -167,6 +169,35 @@ struct SQLiteStepTests {
             #expect((instance.observedAt != nil) == step.isMultiple(of: 2))
         }
         #expect(instances.first { $0.value?.numberValue == 1150 }?.observedAt == "2026-11-22T10:02:30.000Z")
+    }
+
+    /// A change observer that records the value of every step it is shown.
+    final class StepRecorder: ChangeObserver {
+        let values = Mutex<[Double]>([])
+
+        func outboxEntries(for change: EntityChangeResult, tenant: String, at time: Date) -> [OutboxEntry] {
+            let value = change.after?.attribute(Sample.temperature)?.value?.numberValue ?? -1
+            values.withLock { $0.append(value) }
+            return []
+        }
+
+        func didCommitOutboxEntries(tenant: String) {}
+    }
+
+    /// Observers are given a change's states once; one that only knows single steps still sees each, in order.
+    @Test func observersSeeEveryStepInOrder() async throws {
+        let store = try memoryStore()
+        let building = Sample.building(4)
+        _ = try await store.apply([Sample.create(building)], tenant: "")
+        let recorder = StepRecorder()
+        store.observeChanges(with: ChangeObservers([recorder]))
+        let change = EntityChange(
+            id: building.id,
+            apply: Self.setTemperature(21),
+            followingSteps: [Self.setTemperature(22), Self.setTemperature(23)]
+        )
+        _ = try await store.apply([change], tenant: "")
+        #expect(recorder.values.withLock { $0 } == [21, 22, 23])
     }
 
     @Test func aFailingStepFailsTheWholeChange() async throws {
