@@ -56,7 +56,7 @@ public final class SQLiteEntityStore: EntityStore {
         let metrics = self.metrics
         let observer = self.observer
         tenants = TenantDirectory(configuration: configuration) { tenant throws(StoreError) in
-            try TenantDatabase.open(tenant: tenant, configuration: configuration) { writer, cache in
+            try TenantDatabase.open(tenant: tenant, configuration: configuration) { writer, cache, checkpointer in
                 TenantDatabase.Committer(
                     maxWeight: configuration.maxChangesPerTransaction,
                     window: configuration.groupCommitWindow,
@@ -67,6 +67,7 @@ public final class SQLiteEntityStore: EntityStore {
                             tenant: tenant,
                             writer: writer,
                             cache: cache,
+                            checkpointer: checkpointer,
                             observer: observer.current.map { ($0, tenant) },
                             recordsTemporalEvolution: configuration.recordsTemporalEvolution,
                             recordsAudit: configuration.recordsAudit,

@@ -18,7 +18,7 @@ final class StoreMetrics: Sendable {
 
 extension WriteTransaction {
     /// Runs `batch` in one IMMEDIATE transaction on the writer's own queue and resumes after COMMIT, once `cache`
-    /// holds the committed entities.
+    /// holds the committed entities and `checkpointer` knows of the commit.
     ///
     /// Not tied to the calling task's cancellation: the batch carries other callers' writes.
     static func perform(
@@ -26,6 +26,7 @@ extension WriteTransaction {
         tenant: String,
         writer: any DatabaseWriter,
         cache: EntityCache,
+        checkpointer: WALCheckpointer?,
         observer: (observer: any ChangeObserver, tenant: String)?,
         recordsTemporalEvolution: Bool,
         recordsAudit: Bool,
@@ -50,6 +51,7 @@ extension WriteTransaction {
                     metrics.writeDuration.record(duration: ContinuousClock.now - start)
                     metrics.transactionsCommitted.increment()
                     metrics.committed.add(1, ordering: .relaxed)
+                    checkpointer?.committed()
                     cache.committed(
                         zip(batch.lazy.flatMap(\.changes), results.joined()).compactMap { change, result in
                             (try? result.get()).map { (id: change.id, after: $0.after) }

@@ -13,12 +13,21 @@ final class TenantDatabase: Sendable {
     let committer: Committer
     /// Entities recently read by id; the committer keeps it consistent.
     let cache: EntityCache
+    /// The WAL checkpoints, off the writer (file storage only).
+    let checkpointer: WALCheckpointer?
 
-    private init(tenant: String, writer: any DatabaseWriter, committer: Committer, cache: EntityCache) {
+    private init(
+        tenant: String,
+        writer: any DatabaseWriter,
+        committer: Committer,
+        cache: EntityCache,
+        checkpointer: WALCheckpointer?
+    ) {
         self.tenant = tenant
         self.writer = writer
         self.committer = committer
         self.cache = cache
+        self.checkpointer = checkpointer
     }
 
     /// Opens (creating if needed) and migrates the tenant's database, and checks that it belongs to `tenant`.
@@ -28,7 +37,7 @@ final class TenantDatabase: Sendable {
     static func open(
         tenant: String,
         configuration: SQLiteStoreConfiguration,
-        makeCommitter: (any DatabaseWriter, EntityCache) -> Committer
+        makeCommitter: (any DatabaseWriter, EntityCache, WALCheckpointer?) -> Committer
     ) throws(StoreError) -> TenantDatabase {
         var config = Configuration()
         config.label = "machi.store"
@@ -42,8 +51,11 @@ final class TenantDatabase: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB)")
             try db.execute(sql: "PRAGMA mmap_size = \(memoryMapBytes)")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // The checkpoints run on a connection of their own (`WALCheckpointer`); this is only the backstop.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.writerThreshold)")
         }
         let writer: any DatabaseWriter
+        var checkpointer: WALCheckpointer?
         do {
             switch configuration.storage.base {
             case .inMemory:
@@ -51,6 +63,7 @@ final class TenantDatabase: Sendable {
             case .directory(let directory):
                 let path = directory.appendingPathComponent(TenantFileName.fileName(for: tenant)).path
                 writer = try DatabasePool(path: path, configuration: config)
+                checkpointer = try WALCheckpointer(path: path)
             }
             try Schema.migrator.migrate(writer)
             try writer.write { db in
@@ -66,11 +79,18 @@ final class TenantDatabase: Sendable {
             throw StoreError(mapping: error, "cannot open the tenant database")
         }
         let cache = EntityCache(capacity: configuration.entityCacheSize)
-        return TenantDatabase(tenant: tenant, writer: writer, committer: makeCommitter(writer, cache), cache: cache)
+        return TenantDatabase(
+            tenant: tenant,
+            writer: writer,
+            committer: makeCommitter(writer, cache, checkpointer),
+            cache: cache,
+            checkpointer: checkpointer
+        )
     }
 
     /// Closes the connections; later calls fail.
     func close() throws(StoreError) {
+        checkpointer?.stop()
         do {
             try writer.close()
         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import MachiCore
 import MachiSQLite
 import MachiStore
@@ -6,6 +7,28 @@ import Testing
 
 /// Files, tenants and durability of the directory storage.
 struct SQLiteStorageTests {
+    /// A commit reaches the database file itself soon, not only its write-ahead log: checkpoints follow commits on a
+    /// connection of their own (`WALCheckpointer`), long before the writer's own threshold of 10,000 pages.
+    @Test func commitsAreCheckpointedIntoTheDatabaseFile() async throws {
+        try await withDirectoryStore { store, directory in
+            let building = Sample.building(1)
+            _ = try await store.apply([Sample.create(building)], tenant: "")
+            let file = directory.url.appendingPathComponent(TenantFileName.fileName(for: ""))
+            var inFile = false
+            for attempt in 0..<40 where !inFile {
+                try await Task.sleep(for: .milliseconds(50))
+                // The database file alone, without its log: what a checkpoint has copied into it.
+                let copy = directory.url.appendingPathComponent("copy-\(attempt).sqlite")
+                try FileManager.default.copyItem(at: file, to: copy)
+                let queue = try DatabaseQueue(path: copy.path)
+                let ids = try? await queue.read { try String.fetchAll($0, sql: "SELECT id FROM entity") }
+                try queue.close()
+                inFile = ids == [building.id]
+            }
+            #expect(inFile)
+        }
+    }
+
     @Test func dataSurvivesCloseAndReopen() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
