@@ -25,28 +25,30 @@ struct EntityWriter {
     }
 
     /// Inserts, updates or deletes so that the entity stored under `before`'s row becomes `after`.
-    /// - Returns: The index rows of `after`, for the counters.
+    /// - Returns: The row of `after` as now stored (`nil` once deleted), for the counters and the writer's cache.
     @discardableResult
-    func write(before: StoredRow?, after: Entity?) throws -> EntityIndexRows? {
-        let newRows = after.map(EntityIndexRows.init)
-        switch (before, after) {
-        case (nil, nil):
-            break
-        case (nil, let after?):
+    func write(before: StoredRow?, after: Entity?) throws -> StoredRow? {
+        guard let after else {
+            if let before {
+                try writeIndexRows(from: before.indexRows, to: nil, rowid: before.rowid)
+                try db.cachedStatement(sql: "DELETE FROM entity WHERE rowid = ?").execute(arguments: [before.rowid])
+            }
+            return nil
+        }
+        let newRows = EntityIndexRows(after)
+        guard let before else {
             try db.cachedStatement(sql: "INSERT INTO entity (id, doc, created_at, modified_at) VALUES (?, ?, ?, ?)")
                 .execute(arguments: [
                     after.id, StoredEntityCodec.encode(after), after.createdAt, after.modifiedAt,
                 ])
-            try writeIndexRows(from: nil, to: newRows, rowid: db.lastInsertedRowID)
-        case (let before?, let after?):
-            try db.cachedStatement(sql: "UPDATE entity SET doc = ?, created_at = ?, modified_at = ? WHERE rowid = ?")
-                .execute(arguments: [StoredEntityCodec.encode(after), after.createdAt, after.modifiedAt, before.rowid])
-            try writeIndexRows(from: before.indexRows, to: newRows, rowid: before.rowid)
-        case (let before?, nil):
-            try writeIndexRows(from: before.indexRows, to: nil, rowid: before.rowid)
-            try db.cachedStatement(sql: "DELETE FROM entity WHERE rowid = ?").execute(arguments: [before.rowid])
+            let rowid = db.lastInsertedRowID
+            try writeIndexRows(from: nil, to: newRows, rowid: rowid)
+            return StoredRow(rowid: rowid, entity: after, indexRows: newRows)
         }
-        return newRows
+        try db.cachedStatement(sql: "UPDATE entity SET doc = ?, created_at = ?, modified_at = ? WHERE rowid = ?")
+            .execute(arguments: [StoredEntityCodec.encode(after), after.createdAt, after.modifiedAt, before.rowid])
+        try writeIndexRows(from: before.indexRows, to: newRows, rowid: before.rowid)
+        return StoredRow(rowid: before.rowid, entity: after, indexRows: newRows)
     }
 
     /// Writes the difference between the index rows `old` (stored for the entity) and `new`: rows only in `old`

@@ -56,7 +56,7 @@ public final class SQLiteEntityStore: EntityStore {
         let metrics = self.metrics
         let observer = self.observer
         tenants = TenantDirectory(configuration: configuration) { tenant throws(StoreError) in
-            try TenantDatabase.open(tenant: tenant, configuration: configuration) { writer, cache, checkpointer in
+            try TenantDatabase.open(tenant: tenant, configuration: configuration) { writer, cache, checkpointer, rows in
                 TenantDatabase.Committer(
                     maxWeight: configuration.maxChangesPerTransaction,
                     window: configuration.groupCommitWindow,
@@ -68,6 +68,7 @@ public final class SQLiteEntityStore: EntityStore {
                             writer: writer,
                             cache: cache,
                             checkpointer: checkpointer,
+                            rows: rows,
                             observer: observer.current.map { ($0, tenant) },
                             recordsTemporalEvolution: configuration.recordsTemporalEvolution,
                             recordsAudit: configuration.recordsAudit,

@@ -27,6 +27,7 @@ extension WriteTransaction {
         writer: any DatabaseWriter,
         cache: EntityCache,
         checkpointer: WALCheckpointer?,
+        rows: WriterRowCache?,
         observer: (observer: any ChangeObserver, tenant: String)?,
         recordsTemporalEvolution: Bool,
         recordsAudit: Bool,
@@ -39,19 +40,23 @@ extension WriteTransaction {
                 do {
                     var results: [[ChangeResult]] = []
                     var wroteOutbox = false
+                    var writtenRows: [String: EntityWriter.StoredRow?] = [:]
                     try db.inTransaction(.immediate) {
                         var transaction = WriteTransaction(db: db, tenant: tenant, faults: faults)
+                        transaction.committedRows = rows
                         transaction.observer = observer
                         transaction.recordsTemporalEvolution = recordsTemporalEvolution
                         transaction.recordsAudit = recordsAudit
                         results = try transaction.run(batch)
                         wroteOutbox = transaction.wroteOutbox
+                        writtenRows = transaction.writtenRows
                         return .commit
                     }
                     metrics.writeDuration.record(duration: ContinuousClock.now - start)
                     metrics.transactionsCommitted.increment()
                     metrics.committed.add(1, ordering: .relaxed)
                     checkpointer?.committed()
+                    rows?.committed(writtenRows)
                     cache.committed(
                         zip(batch.lazy.flatMap(\.changes), results.joined()).compactMap { change, result in
                             (try? result.get()).map { (id: change.id, after: $0.after) }

@@ -37,7 +37,7 @@ final class TenantDatabase: Sendable {
     static func open(
         tenant: String,
         configuration: SQLiteStoreConfiguration,
-        makeCommitter: (any DatabaseWriter, EntityCache, WALCheckpointer?) -> Committer
+        makeCommitter: (any DatabaseWriter, EntityCache, WALCheckpointer?, WriterRowCache) -> Committer
     ) throws(StoreError) -> TenantDatabase {
         var config = Configuration()
         config.label = "machi.store"
@@ -82,7 +82,12 @@ final class TenantDatabase: Sendable {
         return TenantDatabase(
             tenant: tenant,
             writer: writer,
-            committer: makeCommitter(writer, cache, checkpointer),
+            committer: makeCommitter(
+                writer,
+                cache,
+                checkpointer,
+                WriterRowCache(capacity: configuration.entityCacheSize)
+            ),
             cache: cache,
             checkpointer: checkpointer
         )

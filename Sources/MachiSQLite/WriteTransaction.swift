@@ -41,6 +41,11 @@ struct WriteTransaction {
     private var temporalRows = TemporalWriter.RowCache()
     /// The attribute instances recorded so far, inserted together before the transaction commits.
     private var pendingInstances: [TemporalWriter.InstanceRow] = []
+    /// The committed rows of recently changed entities, read instead of the stored documents.
+    var committedRows: WriterRowCache?
+    /// The rows this transaction's committed changes left, by entity id (`nil`: deleted): read before
+    /// `committedRows` by later changes of the same entity, and handed to it after COMMIT.
+    private(set) var writtenRows: [String: EntityWriter.StoredRow?] = [:]
 
     init(db: Database, tenant: String, faults: SQLiteStoreFaults) {
         self.db = db
@@ -112,19 +117,32 @@ struct WriteTransaction {
         }
     }
 
+    /// The entity's row as this transaction sees it: written by an earlier change of it, committed and cached, or
+    /// read from the database.
+    private func currentRow(_ id: String, writer: EntityWriter) throws -> EntityWriter.StoredRow? {
+        if let written = writtenRows[id] { return written }
+        if let cached = committedRows?.row(id) { return cached }
+        return try writer.row(id: id)
+    }
+
     /// Runs one change in its savepoint.
     /// - Returns: its result and, on success, the entity before and after each step.
-    private func run(
+    private mutating func run(
         _ change: EntityChange,
         writer: EntityWriter,
         counters: inout TypeCounters
     ) throws -> (ChangeResult, [Entity?]) {
         var result: ChangeResult = .failure(NGSIError(.internalError, "the change did not run"))
         var states: [Entity?] = []
-        var written: (old: EntityIndexRows?, new: EntityIndexRows?)?
+        var written: (old: EntityIndexRows?, new: EntityWriter.StoredRow?)?
+        let before: EntityWriter.StoredRow?
+        do {
+            before = try currentRow(change.id, writer: writer)
+        } catch is StoredEntityCodec.Failure {
+            return (.failure(NGSIError(.internalError, "the stored entity \(change.id) cannot be read")), [])
+        }
         try db.inSavepoint {
             do {
-                let before = try writer.row(id: change.id)
                 let after: Entity?
                 switch Self.evaluate(change, current: before?.entity) {
                 case .success(let steps):
@@ -134,16 +152,13 @@ struct WriteTransaction {
                     result = .failure(error)
                     return .rollback
                 }
-                let newRows = try writer.write(before: before, after: after)
+                let newRow = try writer.write(before: before, after: after)
                 try faults.afterWrite?(change.id)
-                written = (before?.indexRows, newRows)
+                written = (before?.indexRows, newRow)
                 result = .success(EntityChangeResult(before: before?.entity, after: after))
                 return .commit
             } catch let error as NGSIError {
                 result = .failure(error)
-                return .rollback
-            } catch is StoredEntityCodec.Failure {
-                result = .failure(NGSIError(.internalError, "the stored entity \(change.id) cannot be read"))
                 return .rollback
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 // Only this change's rows violate the schema; the transaction itself is sound.
@@ -152,7 +167,8 @@ struct WriteTransaction {
             }
         }
         if let written, case .success = result {
-            counters.add(from: written.old, to: written.new)
+            counters.add(from: written.old, to: written.new?.indexRows)
+            writtenRows[change.id] = .some(written.new)
         } else {
             writer.terms.forgetUncommitted()
         }

@@ -87,6 +87,40 @@ struct SQLiteWriteTests {
         #expect((try? results[0].get()) != nil)
     }
 
+    /// The writer keeps the rows it committed (`WriterRowCache`); what a failed transaction wrote never reaches it,
+    /// so the next change of the entity starts from the committed state.
+    @Test func aFailedTransactionLeavesTheNextChangeTheCommittedEntity() async throws {
+        struct DiskOnFire: Error {}
+        let doomed = Sample.building(13)
+        let faults = SQLiteStoreFaults { id in if id == doomed.id { throw DiskOnFire() } }
+        let store = try SQLiteEntityStore(
+            configuration: SQLiteStoreConfiguration(storage: .inMemory),
+            logger: SQLiteEntityStore.silentLogger,
+            faults: faults
+        )
+        defer { try? store.close() }
+        let building = Sample.building(0)
+        _ = try await store.apply([Sample.create(building)], tenant: "t")
+        let warm = EntityChange(id: building.id, apply: SQLiteStepTests.setTemperature(21))
+        _ = try await store.apply([warm], tenant: "t")
+
+        await #expect(throws: StoreError.self) {
+            try await store.apply(
+                [EntityChange(id: building.id, apply: SQLiteStepTests.setTemperature(99)), Sample.create(doomed)],
+                tenant: "t"
+            )
+        }
+        let results = try await store.apply(
+            [EntityChange(id: building.id, apply: SQLiteStepTests.setTemperature(22))],
+            tenant: "t"
+        )
+        let result = try #require(try results.first?.get())
+        #expect(result.before?.attribute(Sample.temperature)?.value == .number(21))
+        #expect(
+            try await store.entity(id: building.id, tenant: "t")?.attribute(Sample.temperature)?.value == .number(22)
+        )
+    }
+
     @Test func aChangeMayNotAlterTheEntityId() async throws {
         let store = try memoryStore()
         defer { try? store.close() }
