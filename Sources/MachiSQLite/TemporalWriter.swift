@@ -42,8 +42,15 @@ struct TemporalWriter {
     ) throws {
         guard let after else { return }
         var changed: [(name: String, attribute: Attribute)] = []
-        for (name, instances) in after.attributes {
-            let old = before?.attributes[name] ?? []
+        for (position, (name, instances)) in after.attributes.enumerated() {
+            // A step keeps the order of the attributes: look at the same position first, hash the name only if the
+            // key there differs.
+            let old: [Attribute]
+            if let before, position < before.attributes.count, before.attributes.keys[position] == name {
+                old = before.attributes.values[position]
+            } else {
+                old = before?.attributes[name] ?? []
+            }
             // A step leaves the attributes it does not touch as they were, sharing their storage: nothing to compare.
             if Self.sharesStorage(old, instances) { continue }
             for instance in instances where !old.contains(instance) {

@@ -13,9 +13,16 @@ final class TermTable {
 
     init(_ db: Database) { self.db = db }
 
+    /// The term asked for last: the instances of a batch of measures name the same attribute again and again.
+    private var last: (iri: String, id: Int64)?
+
     /// The id of `iri`, inserting the term if it is new.
     func id(_ iri: String) throws -> Int64 {
-        if let id = ids[iri] { return id }
+        if let last, last.iri == iri { return last.id }
+        if let id = ids[iri] {
+            last = (iri, id)
+            return id
+        }
         let id: Int64
         if let existing = try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT id FROM term WHERE iri = ?"),
@@ -27,11 +34,15 @@ final class TermTable {
             id = db.lastInsertedRowID
         }
         ids[iri] = id
+        last = (iri, id)
         return id
     }
 
     /// Drops the cache: call it after a savepoint rollback.
-    func forgetUncommitted() { ids.removeAll(keepingCapacity: true) }
+    func forgetUncommitted() {
+        ids.removeAll(keepingCapacity: true)
+        last = nil
+    }
 
     /// SQL for the id of the IRI bound to its one placeholder, for use inside a query.
     static let termID = "(SELECT id FROM term WHERE iri = ?)"

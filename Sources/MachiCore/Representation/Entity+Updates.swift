@@ -145,11 +145,19 @@ extension Entity {
     /// Writes an instance over the one with the same `datasetId` (keeping its `createdAt`), or adds it.
     mutating func write(_ instance: Attribute, to name: String) {
         var instance = Entity.cleaned(instance)
-        if let index = attributes[name]?.firstIndex(where: { $0.datasetId == instance.datasetId }) {
-            if let created = attributes[name]![index].members["createdAt"] { instance.members["createdAt"] = created }
-            attributes[name]![index] = instance
+        // One lookup of the name; the instances are then changed in place.
+        guard let slot = attributes.index(forKey: name) else {
+            attributes[name] = [instance]
+            return
+        }
+        let datasetId = instance.datasetId
+        if let index = attributes.values[slot].firstIndex(where: { $0.datasetId == datasetId }) {
+            if let created = attributes.values[slot][index].members["createdAt"] {
+                instance.members["createdAt"] = created
+            }
+            attributes.values[slot][index] = instance
         } else {
-            attributes[name, default: []].append(instance)
+            attributes.values[slot].append(instance)
         }
     }
 
