@@ -65,15 +65,19 @@ struct SQLiteWriteTests {
         #expect(try await store.entity(id: failing.id, tenant: "t") == nil)
     }
 
-    @Test func aFailedTransactionFailsEveryCallerInIt() async throws {
+    /// An in-memory store whose write transactions fail as a whole once they write the entity `id`.
+    static func storeFailingTransactions(writing id: String) throws -> SQLiteEntityStore {
         struct DiskOnFire: Error {}
-        let doomed = Sample.building(13)
-        let faults = SQLiteStoreFaults { id in if id == doomed.id { throw DiskOnFire() } }
-        let store = try SQLiteEntityStore(
+        return try SQLiteEntityStore(
             configuration: SQLiteStoreConfiguration(storage: .inMemory),
             logger: SQLiteEntityStore.silentLogger,
-            faults: faults
+            faults: SQLiteStoreFaults { written in if written == id { throw DiskOnFire() } }
         )
+    }
+
+    @Test func aFailedTransactionFailsEveryCallerInIt() async throws {
+        let doomed = Sample.building(13)
+        let store = try Self.storeFailingTransactions(writing: doomed.id)
         defer { try? store.close() }
         _ = try await store.apply([Sample.create(Sample.building(0))], tenant: "t")
 
@@ -90,14 +94,8 @@ struct SQLiteWriteTests {
     /// The writer keeps the rows it committed (`WriterRowCache`); what a failed transaction wrote never reaches it,
     /// so the next change of the entity starts from the committed state.
     @Test func aFailedTransactionLeavesTheNextChangeTheCommittedEntity() async throws {
-        struct DiskOnFire: Error {}
         let doomed = Sample.building(13)
-        let faults = SQLiteStoreFaults { id in if id == doomed.id { throw DiskOnFire() } }
-        let store = try SQLiteEntityStore(
-            configuration: SQLiteStoreConfiguration(storage: .inMemory),
-            logger: SQLiteEntityStore.silentLogger,
-            faults: faults
-        )
+        let store = try Self.storeFailingTransactions(writing: doomed.id)
         defer { try? store.close() }
         let building = Sample.building(0)
         _ = try await store.apply([Sample.create(building)], tenant: "t")
