@@ -31,7 +31,7 @@ extension IoTAgent {
         do {
             let (device, group) = try await resolve(apikey: apikey, deviceId: deviceId)
             let now = entities.timestamp()
-            let initial = try translator.initialEntity(for: device, group: group, now: now)
+            let initial = try initialEntities.entity(for: device, group: group, now: now)
             let fragments = try translator.fragments(for: groups, device: device, group: group, receivedAt: now)
             return PreparedMeasures(
                 tenant: device.tenant,

@@ -14,6 +14,7 @@ public final class IoTAgent: Sendable {
     let store: any ProvisioningStore
     let entities: EntityService
     let translator: MeasureTranslator
+    let initialEntities: InitialEntities
     let registry = DeviceRegistry()
     let logger: Logger
     let statistics = IoTStatistics()
@@ -29,6 +30,7 @@ public final class IoTAgent: Sendable {
         self.store = store
         self.entities = entities
         self.translator = MeasureTranslator(context: context)
+        self.initialEntities = InitialEntities(translator: translator)
         self.commandCenter = CommandCenter(registry: registry, context: context)
         self.logger = logger
     }

@@ -145,6 +145,21 @@ struct MeasureTranslatorTests {
         #expect(updated.attribute(expanded("note"))?.value == "added by an operator")
     }
 
+    /// A device's initial entity is decoded once when it has only its id and type, and still carries each
+    /// message's time; one with static or command attributes is decoded every time.
+    @Test(arguments: [false, true])
+    func initialEntitiesAreThoseTheTranslatorMakes(withStatics: Bool) throws {
+        let statics = withStatics ? [AttributeMapping(name: "name", type: "Text", value: "Narai gauge")] : []
+        let device = device([AttributeMapping(objectId: "h", name: "height", type: "Number")], statics: statics)
+        let entities = InitialEntities(translator: translator)
+        let later = "2026-11-22T10:00:09.000Z"
+        let first = try entities.entity(for: device, group: nil, now: now)
+        let second = try entities.entity(for: device, group: nil, now: later)
+        #expect(first == (try translator.initialEntity(for: device, group: nil, now: now)))
+        #expect(second == (try translator.initialEntity(for: device, group: nil, now: later)))
+        #expect(second.createdAt == later)
+    }
+
     @Test func aDeviceEntityCarriesItsCommandsWithUnknownStatus() throws {
         var device = device([])
         device.commands = [AttributeMapping(name: "reset", type: "command")]
