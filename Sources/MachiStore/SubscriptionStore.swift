@@ -58,11 +58,10 @@ public enum DeliveryOutcome: Sendable {
 /// Decides, inside a write transaction, which notifications a change makes due. Must be fast and must not block:
 /// it runs on the store's single writer.
 public protocol ChangeObserver: Sendable {
-    /// The outbox entries for one committed change (`sequence` is assigned by the store).
-    func outboxEntries(for change: EntityChangeResult, tenant: String, at time: Date) -> [OutboxEntry]
-    /// The outbox entries for the steps of one committed change of one entity, in order (several steps: a device's
-    /// measures in one batch). `states` holds the entity before the first step and after each step, so step `i` goes
-    /// from `states[i]` to `states[i + 1]`. The default asks `outboxEntries(for:tenant:at:)` step by step.
+    /// The outbox entries for one committed change of one entity, in step order (`sequence` is assigned by the
+    /// store). A change has one step or several (a device's measures in one batch): `states` holds the entity before
+    /// the first step and after each, so step `i` goes from `states[i]` to `states[i + 1]`. The states are the
+    /// transaction's own: read them in place rather than copying them.
     func outboxEntries(forStates states: [Entity?], tenant: String, at time: Date) -> [OutboxEntry]
     /// Called after a transaction that wrote outbox entries for `tenant` has committed.
     func didCommitOutboxEntries(tenant: String)
@@ -74,21 +73,6 @@ public protocol ChangeObserver: Sendable {
 }
 
 extension ChangeObserver {
-    public func outboxEntries(forStates states: [Entity?], tenant: String, at time: Date) -> [OutboxEntry] {
-        outboxEntriesStepByStep(states, tenant: tenant, at: time)
-    }
-
-    /// `outboxEntries(for:tenant:at:)` of each step of `states`, in order.
-    public func outboxEntriesStepByStep(_ states: [Entity?], tenant: String, at time: Date) -> [OutboxEntry] {
-        states.indices.dropLast().flatMap { index in
-            outboxEntries(
-                for: EntityChangeResult(before: states[index], after: states[index + 1]),
-                tenant: tenant,
-                at: time
-            )
-        }
-    }
-
     public func transactionDidCommit(tenant: String) {}
     public func transactionDidFail(tenant: String) {}
 }
@@ -98,10 +82,6 @@ public struct ChangeObservers: ChangeObserver {
     public var observers: [any ChangeObserver]
 
     public init(_ observers: [any ChangeObserver]) { self.observers = observers }
-
-    public func outboxEntries(for change: EntityChangeResult, tenant: String, at time: Date) -> [OutboxEntry] {
-        observers.flatMap { $0.outboxEntries(for: change, tenant: tenant, at: time) }
-    }
 
     /// Each observer's entries for all the steps, observer after observer (each one's entries stay in step order).
     public func outboxEntries(forStates states: [Entity?], tenant: String, at time: Date) -> [OutboxEntry] {

@@ -203,20 +203,20 @@ struct SQLiteStepTests {
         #expect(instances.first { $0.value?.numberValue == 1150 }?.observedAt == "2026-11-22T10:02:30.000Z")
     }
 
-    /// A change observer that records the value of every step it is shown.
+    /// A change observer that records the value after every step it is shown.
     final class StepRecorder: ChangeObserver {
         let values = Mutex<[Double]>([])
 
-        func outboxEntries(for change: EntityChangeResult, tenant: String, at time: Date) -> [OutboxEntry] {
-            let value = change.after?.attribute(Sample.temperature)?.value?.numberValue ?? -1
-            values.withLock { $0.append(value) }
+        func outboxEntries(forStates states: [Entity?], tenant: String, at time: Date) -> [OutboxEntry] {
+            let after = states.dropFirst().map { $0?.attribute(Sample.temperature)?.value?.numberValue ?? -1 }
+            values.withLock { $0 += after }
             return []
         }
 
         func didCommitOutboxEntries(tenant: String) {}
     }
 
-    /// Observers are given a change's states once; one that only knows single steps still sees each, in order.
+    /// Observers are given a change's states once, through `ChangeObservers`: every step, in order.
     @Test func observersSeeEveryStepInOrder() async throws {
         let store = try memoryStore()
         let building = Sample.building(4)

@@ -114,10 +114,6 @@ public final class SubscriptionRegistry: ChangeObserver {
         }
     }
 
-    public func outboxEntries(for change: EntityChangeResult, tenant: String, at time: Date) -> [OutboxEntry] {
-        outboxEntries(forStates: [change.before, change.after], tenant: tenant, at: time)
-    }
-
     /// The entries of every step; the candidates are looked up once for all steps of the same types. The states are
     /// read in place: a step that no subscription matches copies no entity.
     public func outboxEntries(forStates states: [Entity?], tenant: String, at time: Date) -> [OutboxEntry] {

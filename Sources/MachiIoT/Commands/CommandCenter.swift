@@ -41,10 +41,20 @@ final class CommandCenter: ChangeObserver, Sendable {
         (commands, continuation) = AsyncStream.makeStream()
     }
 
-    func outboxEntries(for change: EntityChangeResult, tenant: String, at time: Date) -> [OutboxEntry] {
-        guard registry.hasCommandDevices(tenant: tenant), let before = change.before, let after = change.after,
-            let device = registry.device(entityId: after.id, tenant: tenant)
-        else { return [] }
+    /// Queues the commands whose attribute a step of the change updated; nothing to look at in a tenant without
+    /// command devices (the common case: a batch of measures).
+    func outboxEntries(forStates states: [Entity?], tenant: String, at time: Date) -> [OutboxEntry] {
+        guard registry.hasCommandDevices(tenant: tenant) else { return [] }
+        for index in states.indices.dropLast() {
+            if let before = states[index], let after = states[index + 1] {
+                queueUpdatedCommands(before: before, after: after, tenant: tenant)
+            }
+        }
+        return []
+    }
+
+    private func queueUpdatedCommands(before: Entity, after: Entity, tenant: String) {
+        guard let device = registry.device(entityId: after.id, tenant: tenant) else { return }
         let group = registry.group(of: device)
         for command in MeasureTranslator.commands(device, group) {
             let name = context.expandTerm(command.name)
@@ -55,13 +65,6 @@ final class CommandCenter: ChangeObserver, Sendable {
             let command = DeviceCommand(device: device, apikey: apikey, name: command.name, value: value)
             pending.withLock { $0[tenant, default: []].append(command) }
         }
-        return []
-    }
-
-    /// Nothing to look at in a tenant without command devices (the common case: a batch of measures).
-    func outboxEntries(forStates states: [Entity?], tenant: String, at time: Date) -> [OutboxEntry] {
-        guard registry.hasCommandDevices(tenant: tenant) else { return [] }
-        return outboxEntriesStepByStep(states, tenant: tenant, at: time)
     }
 
     func didCommitOutboxEntries(tenant: String) {}
