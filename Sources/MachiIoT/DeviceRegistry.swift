@@ -20,13 +20,32 @@ final class DeviceRegistry: Sendable {
         var entities: [String: [String: Location]] = [:]
         /// Tenants with at least one device that takes commands → how many.
         var commandDevices: [String: Int] = [:]
+        /// Southbound addresses already resolved, with their plans; emptied whenever a group or device changes.
+        var resolutions: [Address: Resolution] = [:]
     }
+
+    /// A southbound message's address: its API key and device id.
+    struct Address: Hashable, Sendable {
+        var apikey: String
+        var deviceId: String
+    }
+
+    /// A provisioned device found for an address, its group, and the plan that translates its measures.
+    struct Resolution: Sendable {
+        var device: IoTDevice
+        var group: ServiceGroup?
+        var plan: MeasureTranslator.Plan
+    }
+
+    /// The most resolutions kept; all are dropped when it is reached (they are resolved again as needed).
+    static let resolutionCapacity = 100_000
 
     private let state = Mutex(State())
 
     func put(_ group: ServiceGroup) {
         let location = Location(tenant: group.tenant, key: group.storeKey)
         state.withLock { state in
+            state.resolutions.removeAll()
             state.groups[location] = group
             state.groupsByAPIKey[group.apikey, default: []].insert(location)
         }
@@ -34,6 +53,7 @@ final class DeviceRegistry: Sendable {
 
     func removeGroup(at location: Location) {
         state.withLock { state in
+            state.resolutions.removeAll()
             guard let old = state.groups.removeValue(forKey: location) else { return }
             state.groupsByAPIKey[old.apikey]?.remove(location)
         }
@@ -42,6 +62,7 @@ final class DeviceRegistry: Sendable {
     func put(_ device: IoTDevice) {
         let location = Location(tenant: device.tenant, key: device.storeKey)
         state.withLock { state in
+            state.resolutions.removeAll()
             Self.unindex(at: location, in: &state)
             state.devices[location] = device
             state.entities[device.tenant, default: [:]][device.entityName] = location
@@ -52,6 +73,7 @@ final class DeviceRegistry: Sendable {
 
     func removeDevice(at location: Location) {
         state.withLock { state in
+            state.resolutions.removeAll()
             Self.unindex(at: location, in: &state)
             state.devices.removeValue(forKey: location)
         }
@@ -106,19 +128,43 @@ final class DeviceRegistry: Sendable {
     /// without one in the tenant and service path of a group with this key. Also returns the device's group (for an
     /// unknown device: the first group with the key, which may autoprovision it).
     func lookup(apikey: String, deviceId: String) -> (device: IoTDevice?, group: ServiceGroup?) {
+        state.withLock { state in Self.lookup(apikey: apikey, deviceId: deviceId, in: state) }
+    }
+
+    /// The provisioned device at a southbound address, with its group and measure plan (made by `makePlan` the first
+    /// time, then kept until a group or device changes); `nil` for an address no device has.
+    func resolution(
+        apikey: String,
+        deviceId: String,
+        makePlan: (IoTDevice, ServiceGroup?) -> MeasureTranslator.Plan
+    ) -> Resolution? {
         state.withLock { state in
-            let groups = (state.groupsByAPIKey[apikey] ?? []).sorted { ($0.tenant, $0.key) < ($1.tenant, $1.key) }
-                .compactMap { state.groups[$0] }
-            if let location = state.devicesByOwnKey["\(apikey)\u{1F}\(deviceId)"], let device = state.devices[location]
-            {
-                return (device, groups.first { $0.tenant == device.tenant && $0.subservice == device.servicePath })
-            }
-            for group in groups {
-                let location = Location(tenant: group.tenant, key: "\(group.subservice)\u{1F}\(deviceId)")
-                if let device = state.devices[location], device.apikey == nil { return (device, group) }
-            }
-            return (nil, groups.first)
+            let address = Address(apikey: apikey, deviceId: deviceId)
+            if let known = state.resolutions[address] { return known }
+            let (device, group) = Self.lookup(apikey: apikey, deviceId: deviceId, in: state)
+            guard let device else { return nil }
+            let resolution = Resolution(device: device, group: group, plan: makePlan(device, group))
+            if state.resolutions.count >= Self.resolutionCapacity { state.resolutions.removeAll() }
+            state.resolutions[address] = resolution
+            return resolution
         }
+    }
+
+    private static func lookup(
+        apikey: String,
+        deviceId: String,
+        in state: State
+    ) -> (device: IoTDevice?, group: ServiceGroup?) {
+        let groups = (state.groupsByAPIKey[apikey] ?? []).sorted { ($0.tenant, $0.key) < ($1.tenant, $1.key) }
+            .compactMap { state.groups[$0] }
+        if let location = state.devicesByOwnKey["\(apikey)\u{1F}\(deviceId)"], let device = state.devices[location] {
+            return (device, groups.first { $0.tenant == device.tenant && $0.subservice == device.servicePath })
+        }
+        for group in groups {
+            let location = Location(tenant: group.tenant, key: "\(group.subservice)\u{1F}\(deviceId)")
+            if let device = state.devices[location], device.apikey == nil { return (device, group) }
+        }
+        return (nil, groups.first)
     }
 
     /// The device whose entity this is, in a tenant.

@@ -29,10 +29,16 @@ extension IoTAgent {
         groups: [MeasureGroup]
     ) async throws(IoTError) -> PreparedMeasures {
         do {
-            let (device, group) = try await resolve(apikey: apikey, deviceId: deviceId)
+            let resolution = try await resolve(apikey: apikey, deviceId: deviceId)
+            let device = resolution.device
             let now = entities.timestamp()
-            let initial = try initialEntities.entity(for: device, group: group, now: now)
-            let fragments = try translator.fragments(for: groups, device: device, group: group, receivedAt: now)
+            let initial = try initialEntities.entity(for: device, group: resolution.group, now: now)
+            let fragments = try translator.fragments(
+                for: groups,
+                plan: resolution.plan,
+                device: device,
+                receivedAt: now
+            )
             return PreparedMeasures(
                 tenant: device.tenant,
                 changes: fragments.map { MeasureTranslator.change(entity: initial, fragment: $0, now: now) },
@@ -93,10 +99,11 @@ extension IoTAgent {
         return merged
     }
 
-    /// The device a message comes from, provisioning it on its first message when its group allows that.
-    func resolve(apikey: String, deviceId: String) async throws(IoTError) -> (IoTDevice, ServiceGroup?) {
-        let (found, group) = registry.lookup(apikey: apikey, deviceId: deviceId)
-        if let found { return (found, group) }
+    /// The device a message comes from, with its group and measure plan, provisioning it on its first message when
+    /// its group allows that.
+    func resolve(apikey: String, deviceId: String) async throws(IoTError) -> DeviceRegistry.Resolution {
+        if let known = resolution(apikey: apikey, deviceId: deviceId) { return known }
+        let (_, group) = registry.lookup(apikey: apikey, deviceId: deviceId)
         guard let group else {
             throw IoTError(.groupNotFound, "no service group or device has this apikey")
         }
@@ -119,11 +126,17 @@ extension IoTAgent {
                 "IoT device autoprovisioned",
                 metadata: ["iot.device": "\(deviceId)", "iot.entity": "\(device.entityName)"]
             )
-            return (device, group)
         }
-        // Another message provisioned it meanwhile.
-        let (again, againGroup) = registry.lookup(apikey: apikey, deviceId: deviceId)
-        guard let again else { throw IoTError(.internalError, "device \(deviceId) could not be provisioned") }
-        return (again, againGroup)
+        // Provisioned now, by this message or by another one meanwhile.
+        guard let provisioned = resolution(apikey: apikey, deviceId: deviceId) else {
+            throw IoTError(.internalError, "device \(deviceId) could not be provisioned")
+        }
+        return provisioned
+    }
+
+    private func resolution(apikey: String, deviceId: String) -> DeviceRegistry.Resolution? {
+        registry.resolution(apikey: apikey, deviceId: deviceId) { device, group in
+            translator.plan(device: device, group: group)
+        }
     }
 }

@@ -35,6 +35,37 @@ struct MeasureTranslator: Sendable {
         }
     }
 
+    /// What translating a device's measures needs from its provisioning, worked out once per device (the
+    /// `DeviceRegistry` keeps it until the device or a group changes) instead of once per message.
+    struct Plan: Sendable {
+        /// A measure's mapping and, if it can take the direct path, what that needs.
+        struct MappedMeasure: Sendable {
+            var mapping: AttributeMapping
+            var direct: DirectPath?
+        }
+
+        /// By measure key (`object_id`, else the name): the device's mappings first, then its group's.
+        var measures: [String: MappedMeasure]
+        /// Measures without a mapping are dropped (`explicitAttrs`), not written as Text attributes.
+        var explicit: Bool
+        /// A measure group without a timestamp is observed at its reception (`timestamp`).
+        var stampsReception: Bool
+    }
+
+    /// The plan of a device in its group.
+    func plan(device: IoTDevice, group: ServiceGroup?) -> Plan {
+        Plan(
+            measures: Dictionary(
+                Self.activeAttributes(device, group).map {
+                    ($0.measureKey, Plan.MappedMeasure(mapping: $0, direct: DirectPath($0, context: context)))
+                },
+                uniquingKeysWith: { first, _ in first }
+            ),
+            explicit: device.explicitAttrs ?? group?.explicitAttrs ?? false,
+            stampsReception: device.timestamp ?? group?.timestamp ?? false
+        )
+    }
+
     /// One fragment per measure group, in order (each becomes its own attribute instances in the temporal store).
     /// - Throws: `BAD_PAYLOAD` if a value does not fit its attribute's type; then nothing is written.
     func fragments(
@@ -43,29 +74,35 @@ struct MeasureTranslator: Sendable {
         group: ServiceGroup?,
         receivedAt: String
     ) throws(IoTError) -> [EntityFragment] {
-        let mappings = Dictionary(
-            Self.activeAttributes(device, group).map { ($0.measureKey, ($0, DirectPath($0, context: context))) },
-            uniquingKeysWith: { first, _ in first }
-        )
-        let explicit = device.explicitAttrs ?? group?.explicitAttrs ?? false
-        let stampsReception = device.timestamp ?? group?.timestamp ?? false
+        try fragments(for: groups, plan: plan(device: device, group: group), device: device, receivedAt: receivedAt)
+    }
+
+    /// One fragment per measure group, translated by the device's `plan`.
+    func fragments(
+        for groups: [MeasureGroup],
+        plan: Plan,
+        device: IoTDevice,
+        receivedAt: String
+    ) throws(IoTError) -> [EntityFragment] {
         let decoder = EntityDecoder(context: context, now: receivedAt)
         var fragments: [EntityFragment] = []
+        fragments.reserveCapacity(groups.count)
         for measureGroup in groups {
             let observedAt: String?
             if let timestamp = measureGroup.timestamp {
-                guard let date = DateTimeText.parse(timestamp) else {
+                guard let normalized = DateTimeText.normalized(timestamp) else {
                     throw IoTError(.badPayload, "timestamp \(timestamp) is not an ISO 8601 date-time")
                 }
-                observedAt = DateTimeText.format(date)
+                observedAt = normalized
             } else {
-                observedAt = stampsReception ? receivedAt : nil
+                observedAt = plan.stampsReception ? receivedAt : nil
             }
             var object: JSONObject = [:]
             var direct = EntityFragment()
             for (key, value) in measureGroup.values {
-                if let (mapping, path) = mappings[key] {
-                    if let path,
+                if let measure = plan.measures[key] {
+                    let mapping = measure.mapping
+                    if let path = measure.direct,
                         let attribute = try plainProperty(
                             path,
                             mapping,
@@ -79,7 +116,7 @@ struct MeasureTranslator: Sendable {
                     } else {
                         object[mapping.name] = try attribute(mapping, value: value, observedAt: observedAt)
                     }
-                } else if !explicit {
+                } else if !plan.explicit {
                     object[key] = try attribute(
                         AttributeMapping(name: key, type: "Text"),
                         value: value,
@@ -118,10 +155,10 @@ struct MeasureTranslator: Sendable {
         }
     }
 
-    /// What the direct path needs of a mapping, worked out once per message instead of once per measure; `nil`
+    /// What the direct path needs of a mapping, worked out once per device (`Plan`) instead of once per measure; `nil`
     /// when the mapping never takes it (a type other than number, text or boolean, a name the decoder must check,
     /// metadata other than a text `unitCode`).
-    struct DirectPath {
+    struct DirectPath: Sendable {
         let type: String
         let expandedName: String
         let unitCode: String?

@@ -219,6 +219,38 @@ struct IoTAgentTests {
         }
     }
 
+    @Test func aChangedMappingAppliesFromTheNextMeasure() async throws {
+        try await withMachi { client in
+            try await Self.provision(client)
+            #expect(try await Self.sendUL(client, "h|1.5").status == 200)
+            #expect(try await client.get(Self.entityPath, headers: Self.ngsiCity).json["height"]?["value"] == 1.5)
+
+            let groupUpdate = try await client.send(
+                .put,
+                "/iot/services?resource=/iot/d&apikey=river-key",
+                body: #"{"attributes": [{"object_id": "h", "name": "level", "type": "Number"}]}"#,
+                headers: Self.city
+            )
+            #expect(groupUpdate.status == 204)
+            #expect(try await Self.sendUL(client, "h|2.5").status == 200)
+            var entity = try await client.get(Self.entityPath, headers: Self.ngsiCity).json
+            #expect(entity["level"]?["value"] == 2.5)
+            #expect(entity["height"]?["value"] == 1.5)
+
+            let deviceUpdate = try await client.send(
+                .put,
+                "/iot/devices/narai-01",
+                body: #"{"attributes": [{"object_id": "h", "name": "stage", "type": "Number"}]}"#,
+                headers: Self.city
+            )
+            #expect(deviceUpdate.status == 204)
+            #expect(try await Self.sendUL(client, "h|3.5").status == 200)
+            entity = try await client.get(Self.entityPath, headers: Self.ngsiCity).json
+            #expect(entity["stage"]?["value"] == 3.5)
+            #expect(entity["level"]?["value"] == 2.5)
+        }
+    }
+
     @Test func provisioningSurvivesARestart() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("machi-iot-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -24,6 +24,28 @@ struct DateTimeTextTests {
     }
 }
 
+/// Device timestamps as the IoT agent stores them: in `format`'s form, kept as they are when already in it.
+struct DateTimeTextNormalizedTests {
+    @Test(arguments: [
+        ("2026-11-22T10:01:00.120Z", "2026-11-22T10:01:00.120Z"),
+        ("2026-11-22T10:01:00Z", "2026-11-22T10:01:00.000Z"),
+        ("2026-11-22T10:01:00.1Z", "2026-11-22T10:01:00.100Z"),
+        ("2026-11-22T10:01:00.123456Z", "2026-11-22T10:01:00.123Z"),
+        ("2026-11-22t10:01:00.120z", "2026-11-22T10:01:00.120Z"),
+        ("2026-11-22T19:01:00.120+09:00", "2026-11-22T10:01:00.120Z"),
+        ("2026-11-22T23:59:60.500Z", "2026-11-23T00:00:00.500Z"),
+    ])
+    func timestampsAreWrittenAsFormatWritesThem(text: String, expected: String) throws {
+        #expect(DateTimeText.normalized(text) == expected)
+        #expect(DateTimeText.normalized(text) == DateTimeText.format(try #require(DateTimeText.parse(text))))
+    }
+
+    @Test(arguments: ["2026-11-22T10:01:00.120", "2026-11-22 10:01:00.120Z", "2026-02-30T10:01:00.120Z", "yesterday"])
+    func nonDatesAreRefused(text: String) {
+        #expect(DateTimeText.normalized(text) == nil)
+    }
+}
+
 /// The calendar arithmetic against Foundation's Gregorian calendar.
 struct DateTimeTextCalendarTests {
     @Test func formatAgreesWithFoundationOverFourCenturies() throws {

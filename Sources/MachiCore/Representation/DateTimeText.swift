@@ -15,7 +15,12 @@ public enum DateTimeText {
 
     /// The instant `text` denotes, or `nil` if it is not an ISO 8601 date-time.
     public static func parse(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
+        // A native string's bytes are read in place; any other is copied first.
+        if let date = text.utf8.withContiguousStorageIfAvailable(parse(utf8:)) { return date }
+        return Array(text.utf8).withUnsafeBufferPointer(parse(utf8:))
+    }
+
+    private static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Date? {
         guard bytes.count >= 19, bytes.count <= 40 else { return nil }
         func digits(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= bytes.count else { return nil }
@@ -58,6 +63,36 @@ public enum DateTimeText {
         guard index == bytes.count, day <= daysIn(month: month, year: year) else { return nil }
         let seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second - offsetSeconds
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+
+    /// `text` as `format` writes the instant it denotes, or `nil` if it is not an ISO 8601 date-time. A text already
+    /// in that form (a device's usual timestamp) is returned as it is, without making a new one.
+    public static func normalized(_ text: String) -> String? {
+        guard let date = parse(text) else { return nil }
+        return isFormatted(text) ? text : format(date)
+    }
+
+    /// Whether a valid date-time `text` reads exactly as `format` writes it: `yyyy-MM-ddTHH:mm:ss.SSSZ`, with a
+    /// second below 60 (a leap second is written as the next minute).
+    static func isFormatted(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        guard utf8.count == 24 else { return false }
+        var index = utf8.startIndex
+        var position = 0
+        var secondTens: UInt8 = 0
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            switch position {
+            case 10: guard byte == UInt8(ascii: "T") else { return false }
+            case 17: secondTens = byte
+            case 19: guard byte == UInt8(ascii: ".") else { return false }
+            case 23: guard byte == UInt8(ascii: "Z") else { return false }
+            default: break
+            }
+            utf8.formIndex(after: &index)
+            position += 1
+        }
+        return secondTens < UInt8(ascii: "6")
     }
 
     /// `date` as `yyyy-MM-ddTHH:mm:ss.SSSZ` in UTC.
