@@ -105,6 +105,7 @@ def main() -> int:
     topics = [text_field(f"/ul/{arguments.apikey}/{device}/attrs".encode()) for device in devices]
     connection = MQTTConnection(arguments.host, arguments.port, arguments.client_id)
     stamps = Timestamps()
+    values = [f"{n / 10:.1f}" for n in range(2000)]
     per_message = arguments.per_message
     rate = arguments.rate
     parent = os.getppid()
@@ -133,10 +134,11 @@ def main() -> int:
             else:
                 due = 200
             last = int(time.time() * 1000)
+            # The chunk's messages share their timestamps: their texts are made once per chunk, the values once.
+            prefixes = [f"{stamps.text(last - per_message + 1 + j)}|v|" for j in range(per_message)]
             packets = []
             for k in range(sent, sent + due):
-                groups = "#".join(f"{stamps.text(last - per_message + 1 + j)}|v|{(k * 7 + j * 13) % 2000 / 10:.1f}"
-                                  for j in range(per_message))
+                groups = "#".join([prefixes[j] + values[(k * 7 + j * 13) % 2000] for j in range(per_message)])
                 packets.append(publish_packet(topics[k % len(topics)], groups.encode()))
             connection.send_raw(b"".join(packets))
             sent += due
