@@ -41,16 +41,29 @@ extension WriteTransaction {
                     var results: [[ChangeResult]] = []
                     var wroteOutbox = false
                     var writtenRows: [String: EntityWriter.StoredRow?] = [:]
-                    try db.inTransaction(.immediate) {
-                        var transaction = WriteTransaction(db: db, tenant: tenant, faults: faults)
-                        transaction.committedRows = rows
-                        transaction.observer = observer
-                        transaction.recordsTemporalEvolution = recordsTemporalEvolution
-                        transaction.recordsAudit = recordsAudit
-                        results = try transaction.run(batch)
-                        wroteOutbox = transaction.wroteOutbox
-                        writtenRows = transaction.writtenRows
-                        return .commit
+                    // Without savepoints first; again with one per change if a change failed after it wrote.
+                    for isolatesChanges in [false, true] {
+                        var needsIsolation = false
+                        try db.inTransaction(.immediate) {
+                            var transaction = WriteTransaction(db: db, tenant: tenant, faults: faults)
+                            transaction.committedRows = rows
+                            transaction.observer = observer
+                            transaction.recordsTemporalEvolution = recordsTemporalEvolution
+                            transaction.recordsAudit = recordsAudit
+                            transaction.isolatesChanges = isolatesChanges
+                            do {
+                                results = try transaction.run(batch)
+                            } catch is WriteTransaction.ChangeNeedsIsolation {
+                                needsIsolation = true
+                                return .rollback
+                            }
+                            wroteOutbox = transaction.wroteOutbox
+                            writtenRows = transaction.writtenRows
+                            return .commit
+                        }
+                        guard needsIsolation else { break }
+                        // What the observers saw in the rolled-back run did not happen.
+                        if let observer { observer.observer.transactionDidFail(tenant: observer.tenant) }
                     }
                     metrics.writeDuration.record(duration: ContinuousClock.now - start)
                     metrics.transactionsCommitted.increment()

@@ -21,14 +21,28 @@ struct WriteRequest: Sendable {
     var origin: AuditContext
 }
 
-/// Runs a batch of `apply` requests inside one write transaction: each change in its own savepoint.
+/// Runs a batch of `apply` requests inside one write transaction.
+///
+/// A change that fails must leave nothing behind while the others commit. Most fail, if at all, when their steps
+/// run, before they write anything; a change that fails after writing (a constraint, a test fault) is rare. So a
+/// batch first runs without savepoints (`isolatesChanges` false): a change failing after it wrote throws
+/// `ChangeNeedsIsolation`, the caller rolls the transaction back and runs the batch again with every change's writes
+/// in a savepoint of its own. A savepoint per change costs two statements and SQLite's copy of every page the change
+/// touches into its statement journal.
 struct WriteTransaction {
     typealias ChangeResult = Result<EntityChangeResult, NGSIError>
+
+    /// Thrown, when changes are not isolated, by a change that failed after it wrote: the transaction must be rolled
+    /// back and run again with `isolatesChanges`.
+    struct ChangeNeedsIsolation: Error {}
 
     let db: Database
     let faults: SQLiteStoreFaults
     /// The tenant the database belongs to (recorded in audit records).
     let tenant: String
+    /// Whether every change writes in a savepoint of its own, so that one failing after it wrote is rolled back
+    /// alone; without it such a change throws `ChangeNeedsIsolation`.
+    var isolatesChanges = false
     /// Whether committed changes append audit records.
     var recordsAudit = true
     /// Asked for the outbox entries of every committed change.
@@ -125,54 +139,70 @@ struct WriteTransaction {
         return try writer.row(id: id)
     }
 
-    /// Runs one change in its savepoint.
+    /// Runs one change: its steps, then its writes (in a savepoint of their own when `isolatesChanges`).
     /// - Returns: its result and, on success, the entity before and after each step.
     private mutating func run(
         _ change: EntityChange,
         writer: EntityWriter,
         counters: inout TypeCounters
     ) throws -> (ChangeResult, [Entity?]) {
-        var result: ChangeResult = .failure(NGSIError(.internalError, "the change did not run"))
-        var states: [Entity?] = []
-        var written: (old: EntityIndexRows?, new: EntityWriter.StoredRow?)?
         let before: EntityWriter.StoredRow?
         do {
             before = try currentRow(change.id, writer: writer)
         } catch is StoredEntityCodec.Failure {
             return (.failure(NGSIError(.internalError, "the stored entity \(change.id) cannot be read")), [])
         }
-        try db.inSavepoint {
-            do {
-                let after: Entity?
-                switch Self.evaluate(change, current: before?.entity) {
-                case .success(let steps):
-                    states = [before?.entity] + steps
-                    after = steps.last ?? nil
-                case .failure(let error):
-                    result = .failure(error)
-                    return .rollback
-                }
-                let newRow = try writer.write(before: before, after: after)
-                try faults.afterWrite?(change.id)
-                written = (before?.indexRows, newRow)
-                result = .success(EntityChangeResult(before: before?.entity, after: after))
+        // The steps write nothing: a change they refuse needs no rollback.
+        let states: [Entity?]
+        switch Self.evaluate(change, current: before?.entity) {
+        case .success(let steps): states = [before?.entity] + steps
+        case .failure(let error): return (.failure(error), [])
+        }
+        let after = states.last ?? nil
+        let newRow: EntityWriter.StoredRow?
+        if isolatesChanges {
+            var outcome: Result<EntityWriter.StoredRow?, NGSIError> = .failure(NGSIError(.internalError, "not written"))
+            try db.inSavepoint {
+                outcome = try write(change.id, before: before, after: after, writer: writer)
+                if case .failure = outcome { return .rollback }
                 return .commit
-            } catch let error as NGSIError {
-                result = .failure(error)
-                return .rollback
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                // Only this change's rows violate the schema; the transaction itself is sound.
-                result = .failure(NGSIError(.internalError, "the entity \(change.id) cannot be stored"))
-                return .rollback
+            }
+            switch outcome {
+            case .success(let row): newRow = row
+            case .failure(let error):
+                writer.terms.forgetUncommitted()
+                return (.failure(error), [])
+            }
+        } else {
+            switch try write(change.id, before: before, after: after, writer: writer) {
+            case .success(let row): newRow = row
+            case .failure: throw ChangeNeedsIsolation()
             }
         }
-        if let written, case .success = result {
-            counters.add(from: written.old, to: written.new?.indexRows)
-            writtenRows[change.id] = .some(written.new)
-        } else {
-            writer.terms.forgetUncommitted()
+        counters.add(from: before?.indexRows, to: newRow?.indexRows)
+        writtenRows[change.id] = .some(newRow)
+        return (.success(EntityChangeResult(before: before?.entity, after: after)), states)
+    }
+
+    /// Writes a change's entity and index rows.
+    /// - Returns: the new row, or the error that rejects the change (its writes must then be undone).
+    /// - Throws: A database error that must fail the whole transaction.
+    private func write(
+        _ id: String,
+        before: EntityWriter.StoredRow?,
+        after: Entity?,
+        writer: EntityWriter
+    ) throws -> Result<EntityWriter.StoredRow?, NGSIError> {
+        do {
+            let row = try writer.write(before: before, after: after)
+            try faults.afterWrite?(id)
+            return .success(row)
+        } catch let error as NGSIError {
+            return .failure(error)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            // Only this change's rows violate the schema; the transaction itself is sound.
+            return .failure(NGSIError(.internalError, "the entity \(id) cannot be stored"))
         }
-        return (result, states)
     }
 
     /// Runs the change's steps on `current`, each on the previous result, and checks what they return.

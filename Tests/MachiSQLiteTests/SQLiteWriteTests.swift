@@ -65,6 +65,43 @@ struct SQLiteWriteTests {
         #expect(try await store.entity(id: failing.id, tenant: "t") == nil)
     }
 
+    /// A batch runs without savepoints first; a change rejected after it wrote makes the store run the batch again
+    /// with a savepoint per change. The others' history, audit records and notifications then exist once, not twice.
+    @Test func aChangeRejectedAfterWritingLeavesTheOthersRecordedOnce() async throws {
+        let failing = Sample.building(2)
+        let store = try SQLiteEntityStore(
+            configuration: SQLiteStoreConfiguration(storage: .inMemory),
+            logger: SQLiteEntityStore.silentLogger,
+            faults: SQLiteStoreFaults { id in
+                if id == failing.id { throw NGSIError.badRequestData("rejected after writing its rows") }
+            }
+        )
+        defer { try? store.close() }
+        let building = Sample.building(1)
+        _ = try await store.apply([Sample.create(building)], tenant: "t")
+        let measures = EntityChange(
+            id: building.id,
+            apply: SQLiteStepTests.setTemperature(21),
+            followingSteps: [SQLiteStepTests.setTemperature(22)]
+        )
+        let results = try await store.apply(
+            [measures, Sample.create(failing), Sample.create(Sample.building(3))],
+            tenant: "t"
+        )
+        #expect((try? results[0].get()) != nil)
+        #expect(throws: NGSIError.badRequestData("")) { try results[1].get() }
+        #expect((try? results[2].get()) != nil)
+
+        let history = try #require(try await store.temporalEntity(id: building.id, query: TemporalQuery(), tenant: "t"))
+        let values = history.instances[Sample.temperature]?.compactMap { $0.attribute.value?.numberValue }
+        #expect(values?.sorted() == [20, 21, 22])
+        #expect(try await store.temporalEntity(id: failing.id, query: TemporalQuery(), tenant: "t") == nil)
+        let audit = try await store.auditRecords(matching: AuditQuery(), tenant: "t")
+        #expect(audit.compactMap(\.target).sorted() == [building.id, building.id, Sample.building(3).id])
+        #expect(try await store.verifyAudit(tenant: "t").isIntact)
+        #expect(try await store.entity(id: failing.id, tenant: "t") == nil)
+    }
+
     /// An in-memory store whose write transactions fail as a whole once they write the entity `id`.
     static func storeFailingTransactions(writing id: String) throws -> SQLiteEntityStore {
         struct DiskOnFire: Error {}
