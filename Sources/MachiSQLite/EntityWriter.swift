@@ -13,6 +13,9 @@ struct EntityWriter {
         var rowid: Int64
         var entity: Entity
         var indexRows: EntityIndexRows
+        /// The rowid of the entity's temporal row when this writer last recorded an instance of it: a hint for
+        /// `TemporalWriter.refreshEntity`, which checks it against the id.
+        var temporalRowid: Int64?
     }
 
     /// The current row for `id`, decoded.
@@ -48,24 +51,16 @@ struct EntityWriter {
         try db.cachedStatement(sql: "UPDATE entity SET doc = ?, created_at = ?, modified_at = ? WHERE rowid = ?")
             .execute(arguments: [StoredEntityCodec.encode(after), after.createdAt, after.modifiedAt, before.rowid])
         try writeIndexRows(from: before.indexRows, to: newRows, rowid: before.rowid)
-        return StoredRow(rowid: before.rowid, entity: after, indexRows: newRows)
+        return StoredRow(rowid: before.rowid, entity: after, indexRows: newRows, temporalRowid: before.temporalRowid)
     }
 
     /// Writes the difference between the index rows `old` (stored for the entity) and `new`: rows only in `old`
     /// are deleted, rows only in `new` inserted, so an update touches only what changed.
     func writeIndexRows(from old: EntityIndexRows?, to new: EntityIndexRows?, rowid: Int64) throws {
-        try sync(old?.types, new?.types, table: "entity_type", columns: ("type", nil), rowid: rowid) {
-            [try terms.id($0)]
-        }
-        try sync(old?.attributeNames, new?.attributeNames, table: "attr", columns: ("name", nil), rowid: rowid) {
-            [try terms.id($0)]
-        }
-        try sync(old?.numbers, new?.numbers, table: "attr_num", columns: ("name", "num"), rowid: rowid) {
-            [try terms.id($0.name), $0.number]
-        }
-        try sync(old?.strings, new?.strings, table: "attr_str", columns: ("name", "str"), rowid: rowid) {
-            [try terms.id($0.name), $0.string]
-        }
+        try sync(old?.types, new?.types, in: .types) { [try terms.id($0), rowid] }
+        try sync(old?.attributeNames, new?.attributeNames, in: .attributes) { [try terms.id($0), rowid] }
+        try sync(old?.numbers, new?.numbers, in: .numbers) { [try terms.id($0.name), $0.number, rowid] }
+        try sync(old?.strings, new?.strings, in: .strings) { [try terms.id($0.name), $0.string, rowid] }
         let oldGeo = old?.geo ?? []
         let newGeo = new?.geo ?? []
         if oldGeo != newGeo {
@@ -89,36 +84,53 @@ struct EntityWriter {
         }
     }
 
-    /// Deletes the rows of `old` missing from `new` and inserts those of `new` missing from `old`, in a table
-    /// keyed `(columns…, entity_rowid)`.
+    /// An index table keyed `(columns…, entity_rowid)`, with the SQL of its two statements made once.
+    struct IndexTable {
+        let delete: String
+        let insert: String
+
+        init(_ table: String, columns: [String]) {
+            let names = columns + ["entity_rowid"]
+            delete = "DELETE FROM \(table) WHERE " + names.map { "\($0) = ?" }.joined(separator: " AND ")
+            insert =
+                "INSERT OR IGNORE INTO \(table) (\(names.joined(separator: ", "))) VALUES "
+                + "(\(SQLFragment.placeholders(names.count)))"
+        }
+
+        static let types = IndexTable("entity_type", columns: ["type"])
+        static let attributes = IndexTable("attr", columns: ["name"])
+        static let numbers = IndexTable("attr_num", columns: ["name", "num"])
+        static let strings = IndexTable("attr_str", columns: ["name", "str"])
+    }
+
+    /// Deletes the rows of `old` missing from `new` and inserts those of `new` missing from `old`; `arguments` gives
+    /// a row's statement arguments (its columns, then the entity's rowid).
     private func sync<Row: Hashable>(
         _ old: [Row]?,
         _ new: [Row]?,
-        table: String,
-        columns: (String, String?),
-        rowid: Int64,
-        key: (Row) throws -> [any DatabaseValueConvertible]
+        in table: IndexTable,
+        arguments: (Row) throws -> StatementArguments
     ) throws {
         let old = old ?? []
         let new = new ?? []
         guard old != new else { return }
-        let oldSet = Set(old)
-        let newSet = Set(new)
-        let names = [columns.0, columns.1].compactMap { $0 } + ["entity_rowid"]
-        let removed = old.filter { !newSet.contains($0) }
+        let removed = Self.missing(old, from: new)
         if !removed.isEmpty {
-            let delete = try db.cachedStatement(
-                sql: "DELETE FROM \(table) WHERE " + names.map { "\($0) = ?" }.joined(separator: " AND ")
-            )
-            for row in removed { try delete.execute(arguments: StatementArguments(try key(row) + [rowid])) }
+            let delete = try db.cachedStatement(sql: table.delete)
+            for row in removed { try delete.execute(arguments: try arguments(row)) }
         }
-        let added = new.filter { !oldSet.contains($0) }
+        let added = Self.missing(new, from: old)
         if !added.isEmpty {
-            let insert = try db.cachedStatement(
-                sql: "INSERT OR IGNORE INTO \(table) (\(names.joined(separator: ", "))) VALUES "
-                    + "(\(SQLFragment.placeholders(names.count)))"
-            )
-            for row in added { try insert.execute(arguments: StatementArguments(try key(row) + [rowid])) }
+            let insert = try db.cachedStatement(sql: table.insert)
+            for row in added { try insert.execute(arguments: try arguments(row)) }
         }
+    }
+
+    /// The rows of `rows` that `other` lacks, in order; an entity's index rows are few, so small arrays are compared
+    /// without hashing.
+    static func missing<Row: Hashable>(_ rows: [Row], from other: [Row]) -> [Row] {
+        if other.count <= 8 { return rows.filter { !other.contains($0) } }
+        let others = Set(other)
+        return rows.filter { !others.contains($0) }
     }
 }

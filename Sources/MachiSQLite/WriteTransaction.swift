@@ -81,7 +81,7 @@ struct WriteTransaction {
                 let (result, states) = try run(change, writer: writer, counters: &counters)
                 if case .success(let done) = result {
                     // One recorded change per step: the temporal instances and notifications of each.
-                    try record(states, writer: writer, at: now)
+                    try record(states, of: change.id, writer: writer, at: now)
                     if recordsAudit {
                         auditEvents.append(request.origin.event(Self.action(done), target: change.id, tenant: tenant))
                     }
@@ -109,17 +109,23 @@ struct WriteTransaction {
 
     /// Records the steps of one committed change (`states`: the entity before the first step and after each):
     /// their attribute instances and the outbox entries they make due.
-    private mutating func record(_ states: [Entity?], writer: EntityWriter, at now: Date) throws {
+    private mutating func record(_ states: [Entity?], of id: String, writer: EntityWriter, at now: Date) throws {
         if recordsTemporalEvolution {
             let temporal = TemporalWriter(db: db, terms: writer.terms)
+            let hint = writtenRows[id]??.temporalRowid
             for index in states.indices.dropLast() {
                 try temporal.record(
                     before: states[index],
                     after: states[index + 1],
                     at: now,
                     rows: &temporalRows,
+                    hint: hint,
                     pending: &pendingInstances
                 )
+            }
+            // The entity's next change, in this transaction or a later one, refreshes the row by its rowid.
+            if let temporalRowid = temporalRows[id]?.rowid, case .some(.some) = writtenRows[id] {
+                writtenRows[id]??.temporalRowid = temporalRowid
             }
         }
         if let observer {

@@ -156,6 +156,27 @@ struct SQLiteWriteTests {
         )
     }
 
+    /// The writer refreshes an entity's temporal row by the rowid it last used; that row may since have been deleted
+    /// and its rowid taken by another entity, whose history must not receive the first one's instances.
+    @Test func aTemporalRowidTakenByAnotherEntityIsNotWrittenThrough() async throws {
+        let store = try memoryStore()
+        defer { try? store.close() }
+        let first = Sample.building(1)
+        let second = Sample.building(2)
+        _ = try await store.apply([Sample.create(first)], tenant: "t")
+        _ = try await store.apply([EntityChange(id: first.id, apply: SQLiteStepTests.setTemperature(21))], tenant: "t")
+        #expect(try await store.deleteTemporalEntity(id: first.id, tenant: "t"))
+        _ = try await store.apply([Sample.create(second)], tenant: "t")  // takes the freed rowid
+        _ = try await store.apply([EntityChange(id: first.id, apply: SQLiteStepTests.setTemperature(30))], tenant: "t")
+
+        func temperatures(_ id: String) async throws -> [Double]? {
+            try await store.temporalEntity(id: id, query: TemporalQuery(), tenant: "t")?.instances[Sample.temperature]?
+                .compactMap { $0.attribute.value?.numberValue }.sorted()
+        }
+        #expect(try await temperatures(second.id) == [20])
+        #expect(try await temperatures(first.id) == [30])
+    }
+
     @Test func aChangeMayNotAlterTheEntityId() async throws {
         let store = try memoryStore()
         defer { try? store.close() }

@@ -48,9 +48,11 @@ public enum JSONWriter {
     /// Integral numbers are written without a fraction (`25`, not `25.0`).
     static func writeNumber(_ n: Double, into out: inout [UInt8]) {
         if n.rounded() == n, abs(n) < 9_007_199_254_740_992 {
-            out.append(contentsOf: String(Int64(n)).utf8)
+            var text = String(Int64(n))
+            text.withUTF8 { out.append(contentsOf: $0) }
         } else if n.isFinite {
-            out.append(contentsOf: "\(n)".utf8)
+            var text = n.description
+            text.withUTF8 { out.append(contentsOf: $0) }
         } else {
             out.append(contentsOf: "null".utf8)
         }
