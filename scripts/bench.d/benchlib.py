@@ -164,6 +164,14 @@ def machine_cpu_seconds() -> tuple[float, float]:
     return (total - idle) / CLOCK_TICKS, total / CLOCK_TICKS
 
 
+def machine_steal_seconds() -> float:
+    """CPU seconds since boot that the hypervisor gave this machine's virtual cores to someone else (`steal` in
+    /proc/stat), summed over every core: counted as busy by `machine_cpu_seconds`, though nothing here ran."""
+    with open("/proc/stat") as file:
+        values = [int(v) for v in file.readline().split()[1:]]
+    return (values[7] if len(values) > 7 else 0) / CLOCK_TICKS
+
+
 def memory_kb(pid: int) -> dict:
     result = {}
     try:
@@ -195,7 +203,8 @@ def settle(pid: int | None, timeout: float = 180) -> float:
 class CPUWindow:
     """CPU used between `__init__` and `close()` by the server, by the load generator (child processes that ended,
     i.e. wrk, plus this interpreter, i.e. the loader) and by the whole machine; in cores (CPU seconds per wall
-    second). `other_cores` is what neither used: other processes on the machine."""
+    second). `other_cores` is what neither used: other processes on the machine, and the time the hypervisor took
+    the virtual cores away (`steal_cores`, part of `other_cores`)."""
 
     def __init__(self, server_pid: int | None):
         self.server_pid = server_pid
@@ -203,6 +212,7 @@ class CPUWindow:
         self.server = process_cpu_seconds(server_pid) if server_pid else 0.0
         self.children = self.generator_seconds()
         self.machine = machine_cpu_seconds()[0]
+        self.steal = machine_steal_seconds()
 
     @staticmethod
     def generator_seconds() -> float:
@@ -215,11 +225,13 @@ class CPUWindow:
         server = (process_cpu_seconds(self.server_pid) - self.server) / wall if self.server_pid else 0.0
         generator = (self.generator_seconds() - self.children) / wall
         machine = (machine_cpu_seconds()[0] - self.machine) / wall
+        steal = (machine_steal_seconds() - self.steal) / wall
         return {
             "server_cores": round(server, 3),
             "generator_cores": round(generator, 3),
             "other_cores": round(max(0.0, machine - server - generator), 3),
             "machine_cores": round(machine, 3),
+            "steal_cores": round(steal, 3),
         }
 
 
@@ -343,7 +355,8 @@ class Bench:
             cpu = result.get("cpu")
             if cpu:
                 text += (f" (CPU cores: server {cpu['server_cores']:.2f}, wrk {cpu['generator_cores']:.2f}, "
-                         f"other {cpu['other_cores']:.2f})")
+                         f"other {cpu['other_cores']:.2f}, of it stolen by the hypervisor "
+                         f"{cpu.get('steal_cores', 0):.2f})")
             say(text)
         elif result["status"] == "failed":
             say(f"{name}: FAILED: {result.get('note', '')}")

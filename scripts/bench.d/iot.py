@@ -530,7 +530,8 @@ def mqtt_row(bench, step: dict, title: str, last: bool) -> dict:
             f"{step['wall']:.0f} s; backlog grew by {step['backlog_growth']:,.0f} measures, "
             f"{step['drained_after']:,} counted after the window; Mosquitto {step['broker_cores']:.2f} cores, "
             f"busiest Machi thread {step['busiest_thread'].get('name')} "
-            f"{step['busiest_thread'].get('cores', 0):.2f} cores; "
+            f"{step['busiest_thread'].get('cores', 0):.2f} cores; hypervisor steal {cpu.get('steal_cores', 0):.2f} "
+            f"cores; "
             f"p50–p99: measure → visible (probe, {1 / PROBE_INTERVAL:.0f}/s over MQTT, incl. the notification hop), "
             f"{counts['probe_arrived']}/{counts['probe_sent']} notified")
     if last and rss:

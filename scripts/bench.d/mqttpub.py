@@ -105,7 +105,9 @@ def main() -> int:
     topics = [text_field(f"/ul/{arguments.apikey}/{device}/attrs".encode()) for device in devices]
     connection = MQTTConnection(arguments.host, arguments.port, arguments.client_id)
     stamps = Timestamps()
+    # Message k carries the values (7k + 13j) mod 2000 / 10 for its groups j: they repeat every 2,000 messages.
     values = [f"{n / 10:.1f}" for n in range(2000)]
+    value_sets = [tuple(values[(m * 7 + j * 13) % 2000] for j in range(arguments.per_message)) for m in range(2000)]
     per_message = arguments.per_message
     rate = arguments.rate
     parent = os.getppid()
@@ -134,12 +136,13 @@ def main() -> int:
             else:
                 due = 200
             last = int(time.time() * 1000)
-            # The chunk's messages share their timestamps: their texts are made once per chunk, the values once.
-            prefixes = [f"{stamps.text(last - per_message + 1 + j)}|v|" for j in range(per_message)]
+            # The chunk's messages share their timestamps: one payload template per chunk, filled with the message's
+            # values (made once, `value_sets`).
+            template = "#".join(f"{stamps.text(last - per_message + 1 + j)}|v|%s" for j in range(per_message))
             packets = []
             for k in range(sent, sent + due):
-                groups = "#".join([prefixes[j] + values[(k * 7 + j * 13) % 2000] for j in range(per_message)])
-                packets.append(publish_packet(topics[k % len(topics)], groups.encode()))
+                payload = (template % value_sets[k % 2000]).encode()
+                packets.append(publish_packet(topics[k % len(topics)], payload))
             connection.send_raw(b"".join(packets))
             sent += due
             chunks += 1

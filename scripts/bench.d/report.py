@@ -411,8 +411,9 @@ def markdown(document: dict) -> str:
               "connection (`wrk -c 1`, right after the loaded run) gives the latency one client alone sees; the "
               "p95 targets are judged on that one, and both are shown.",
               "- CPU: Machi's from `/proc/PID/stat`, the generator's from the rusage of wrk (or of the loader), "
-              "*other* is what the rest of the machine used meanwhile; in cores (2.00 = both cores busy). RSS and "
-              "peak are VmRSS and VmHWM of the Machi process after the scenario.",
+              "*other* is what the rest of the machine used meanwhile, including the time the hypervisor took the "
+              "virtual cores away (`steal` in /proc/stat, given in the IoT rows' notes); in cores (2.00 = both cores "
+              "busy). RSS and peak are VmRSS and VmHWM of the Machi process after the scenario.",
               "- Start-up: Machi is stopped (SIGTERM) and started again on the same data directory; the time is "
               "from `exec` until `/health` answers, and until a first `GET /entities/{id}` (which opens the "
               "tenant's database) answers.",
