@@ -204,7 +204,7 @@ class CPUWindow:
     """CPU used between `__init__` and `close()` by the server, by the load generator (child processes that ended,
     i.e. wrk, plus this interpreter, i.e. the loader) and by the whole machine; in cores (CPU seconds per wall
     second). `other_cores` is what neither used: other processes on the machine, and the time the hypervisor took
-    the virtual cores away (`steal_cores`, part of `other_cores`)."""
+    the virtual cores away (`steal_cores`, which /proc/stat counts as busy)."""
 
     def __init__(self, server_pid: int | None):
         self.server_pid = server_pid
@@ -355,8 +355,7 @@ class Bench:
             cpu = result.get("cpu")
             if cpu:
                 text += (f" (CPU cores: server {cpu['server_cores']:.2f}, wrk {cpu['generator_cores']:.2f}, "
-                         f"other {cpu['other_cores']:.2f}, of it stolen by the hypervisor "
-                         f"{cpu.get('steal_cores', 0):.2f})")
+                         f"other {cpu['other_cores']:.2f}; hypervisor steal {cpu.get('steal_cores', 0):.2f})")
             say(text)
         elif result["status"] == "failed":
             say(f"{name}: FAILED: {result.get('note', '')}")
