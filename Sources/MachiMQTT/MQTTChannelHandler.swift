@@ -44,6 +44,7 @@ final class MQTTChannelHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        self.core.value.readComplete(connectionID: self.connectionID)
         Self.acknowledgePromptly(context.channel)
         context.fireChannelReadComplete()
     }

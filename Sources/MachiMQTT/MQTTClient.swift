@@ -43,7 +43,7 @@ public final class MQTTClient: Sendable {
         var logger = logger
         logger[metadataKey: "mqtt.client_id"] = "\(configuration.clientIdentifier)"
         let eventLoop = eventLoopGroup.next()
-        let (stream, continuation) = AsyncStream.makeStream(of: MQTTMessage.self)
+        let (stream, continuation) = AsyncStream.makeStream(of: [MQTTMessage].self)
         let connectedFlag = NIOLockedValueBox(false)
         let inbound = InboundBuffer(limit: configuration.inboundBufferLimit)
         let core = NIOLoopBoundBox.makeBoxSendingValue(

@@ -17,7 +17,12 @@ final class MQTTClientCore {
     let configuration: MQTTClient.Configuration
     let eventLoop: any EventLoop
     private let logger: Logger
-    private let messages: AsyncStream<MQTTMessage>.Continuation
+    /// Messages go to the consumer a read at a time: one wake-up of its task per read, not per message.
+    private let messages: AsyncStream<[MQTTMessage]>.Continuation
+    /// Messages of the read in progress, handed over when it completes (`readComplete`).
+    private var received: [MQTTMessage] = []
+    /// Whether the channel is reading (between its first packet and `readComplete`).
+    private var isReading = false
     /// The consumer's backlog; reading pauses when it is full.
     private let inbound: InboundBuffer
     private let connectedFlag: NIOLockedValueBox<Bool>
@@ -36,7 +41,7 @@ final class MQTTClientCore {
         configuration: MQTTClient.Configuration,
         eventLoop: any EventLoop,
         logger: Logger,
-        messages: AsyncStream<MQTTMessage>.Continuation,
+        messages: AsyncStream<[MQTTMessage]>.Continuation,
         inbound: InboundBuffer,
         connectedFlag: NIOLockedValueBox<Bool>
     ) {
@@ -183,6 +188,7 @@ final class MQTTClientCore {
         self.failAllPromises(MQTTError(.connectionClosed, "the client disconnected"))
         if firstCall {
             self.logger.debug("disconnected")
+            self.handOverReceived()
             self.messages.finish()
         }
         self.updateTimer()
@@ -225,13 +231,21 @@ final class MQTTClientCore {
 
     func packetReceived(_ packet: MQTTPacket, connectionID: Int) {
         guard connectionID == self.connectionID else { return }
+        self.isReading = true
         self.logger.trace("received packet", metadata: ["mqtt.packet": "\(packet.packetType)"])
         self.run(self.machine.packetReceived(packet, now: .now()))
         self.updateTimer()
     }
 
+    /// The channel's read is complete: its messages go to the consumer together.
+    func readComplete(connectionID: Int) {
+        guard connectionID == self.connectionID else { return }
+        self.handOverReceived()
+    }
+
     func channelInactive(connectionID: Int) {
         guard connectionID == self.connectionID, self.channel != nil else { return }
+        self.handOverReceived()
         self.channel = nil
         self.logger.debug("connection closed")
         self.run(self.machine.connectionClosed(now: .now()))
@@ -324,7 +338,7 @@ final class MQTTClientCore {
             case .failUnsubscribe(let id, let error):
                 self.unsubscribePromises.removeValue(forKey: id)?.fail(error)
             case .deliver(let message):
-                self.messages.yield(message)
+                self.received.append(message)
                 let backlog = self.inbound.count.add(1, ordering: .relaxed).newValue
                 if backlog >= self.inbound.limit, !self.inbound.paused.load(ordering: .relaxed), let channel {
                     self.logger.debug("consumer behind, pausing reads", metadata: ["mqtt.backlog": "\(backlog)"])
@@ -342,6 +356,16 @@ final class MQTTClientCore {
             }
         }
         if needsFlush { self.channel?.flush() }
+        // A message delivered outside a read (none is today) must not wait for the next one.
+        if !self.isReading { self.handOverReceived() }
+    }
+
+    /// Yields the messages received so far as one element of the stream.
+    private func handOverReceived() {
+        self.isReading = false
+        guard !self.received.isEmpty else { return }
+        self.messages.yield(self.received)
+        self.received = []
     }
 
     /// Closes once `write` completed (so that e.g. DISCONNECT goes out first), and at the latest after one second.

@@ -16,19 +16,30 @@ final class InboundBuffer: Sendable {
 /// The messages an ``MQTTClient`` receives, in arrival order. Taking one frees its place in the bounded inbound
 /// buffer; when the consumer falls behind by `inboundBufferLimit` messages the client stops reading the socket, so
 /// memory stays bounded and the broker holds (or, for QoS 0, drops by its own rules) what does not fit.
+///
+/// The client hands messages over a socket read at a time; the iterator gives them out one by one.
 public struct MQTTMessageSequence: AsyncSequence, Sendable {
     public typealias Element = MQTTMessage
 
-    let stream: AsyncStream<MQTTMessage>
+    let stream: AsyncStream<[MQTTMessage]>
     let taken: @Sendable () -> Void
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: AsyncStream<MQTTMessage>.AsyncIterator
+        var base: AsyncStream<[MQTTMessage]>.AsyncIterator
         let taken: @Sendable () -> Void
+        /// The read being given out, from `position` on.
+        var read: [MQTTMessage] = []
+        var position = 0
 
         public mutating func next() async -> MQTTMessage? {
-            let message = await base.next()
-            if message != nil { taken() }
+            while position == read.count {
+                guard let following = await base.next() else { return nil }
+                read = following
+                position = 0
+            }
+            let message = read[position]
+            position += 1
+            taken()
             return message
         }
     }
