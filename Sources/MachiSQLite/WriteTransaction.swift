@@ -124,9 +124,7 @@ struct WriteTransaction {
                 )
             }
             // The entity's next change, in this transaction or a later one, refreshes the row by its rowid.
-            if let temporalRowid = temporalRows[id]?.rowid, case .some(.some) = writtenRows[id] {
-                writtenRows[id]??.temporalRowid = temporalRowid
-            }
+            if let temporalRowid = temporalRows[id]?.rowid { writtenRows[id]??.temporalRowid = temporalRowid }
         }
         if let observer {
             let entries = observer.observer.outboxEntries(forStates: states, tenant: observer.tenant, at: now)
