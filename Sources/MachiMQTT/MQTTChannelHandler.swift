@@ -44,7 +44,7 @@ final class MQTTChannelHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        self.core.value.readComplete(connectionID: self.connectionID)
+        self.core.value.readComplete()
         Self.acknowledgePromptly(context.channel)
         context.fireChannelReadComplete()
     }

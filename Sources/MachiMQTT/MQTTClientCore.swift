@@ -237,9 +237,9 @@ final class MQTTClientCore {
         self.updateTimer()
     }
 
-    /// The channel's read is complete: its messages go to the consumer together.
-    func readComplete(connectionID: Int) {
-        guard connectionID == self.connectionID else { return }
+    /// A channel's read is complete: its messages go to the consumer together. (Whichever channel it was: what
+    /// `received` holds was accepted from the current connection.)
+    func readComplete() {
         self.handOverReceived()
     }
 
