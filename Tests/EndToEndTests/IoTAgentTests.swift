@@ -222,30 +222,20 @@ struct IoTAgentTests {
     @Test func aChangedMappingAppliesFromTheNextMeasure() async throws {
         try await withMachi { client in
             try await Self.provision(client)
+            /// Maps `h` to `name` at `path` (the group or the device), sends `h|value` and reads the entity back.
+            func remap(_ path: String, to name: String, thenSend value: Double) async throws -> JSON {
+                let body = #"{"attributes": [{"object_id": "h", "name": "\#(name)", "type": "Number"}]}"#
+                #expect(try await client.send(.put, path, body: body, headers: Self.city).status == 204)
+                #expect(try await Self.sendUL(client, "h|\(value)").status == 200)
+                return try await client.get(Self.entityPath, headers: Self.ngsiCity).json
+            }
             #expect(try await Self.sendUL(client, "h|1.5").status == 200)
-            #expect(try await client.get(Self.entityPath, headers: Self.ngsiCity).json["height"]?["value"] == 1.5)
 
-            let groupUpdate = try await client.send(
-                .put,
-                "/iot/services?resource=/iot/d&apikey=river-key",
-                body: #"{"attributes": [{"object_id": "h", "name": "level", "type": "Number"}]}"#,
-                headers: Self.city
-            )
-            #expect(groupUpdate.status == 204)
-            #expect(try await Self.sendUL(client, "h|2.5").status == 200)
-            var entity = try await client.get(Self.entityPath, headers: Self.ngsiCity).json
+            var entity = try await remap("/iot/services?resource=/iot/d&apikey=river-key", to: "level", thenSend: 2.5)
             #expect(entity["level"]?["value"] == 2.5)
             #expect(entity["height"]?["value"] == 1.5)
 
-            let deviceUpdate = try await client.send(
-                .put,
-                "/iot/devices/narai-01",
-                body: #"{"attributes": [{"object_id": "h", "name": "stage", "type": "Number"}]}"#,
-                headers: Self.city
-            )
-            #expect(deviceUpdate.status == 204)
-            #expect(try await Self.sendUL(client, "h|3.5").status == 200)
-            entity = try await client.get(Self.entityPath, headers: Self.ngsiCity).json
+            entity = try await remap("/iot/devices/narai-01", to: "stage", thenSend: 3.5)
             #expect(entity["stage"]?["value"] == 3.5)
             #expect(entity["level"]?["value"] == 2.5)
         }
