@@ -40,7 +40,7 @@ struct TemporalWriter {
         after: Entity?,
         at time: Date,
         rows: inout RowCache,
-        hint: Int64? = nil,
+        hint: Int64?,
         pending: inout [InstanceRow]
     ) throws {
         guard let after else { return }
